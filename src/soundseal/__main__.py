@@ -1,0 +1,3 @@
+from soundseal.cli import main
+
+main()

@@ -1,0 +1,105 @@
+"""The ASGI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from soundseal.__about__ import __version__
+from soundseal.api.context import AppContext
+from soundseal.api.errors import install_error_handlers
+from soundseal.api.idempotency import IdempotencyMiddleware
+from soundseal.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from soundseal.api.ratelimit import RateLimiter
+from soundseal.api.routes import certificates, changes, verify
+from soundseal.db import Database, create_database, upgrade
+from soundseal.settings import Settings, load_settings
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger("soundseal")
+
+DESCRIPTION = """\
+soundseal is a provenance registry for recorded music.
+
+**Authentication.** Send an API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`.
+Publishable keys (`ss_pk_…`) are read-only and browser-safe; secret keys (`ss_sk_…`) carry
+scopes. Test-mode keys (`…_test_…`) see only test-mode data. Each operation names the scope
+it needs; a key without it gets 403 `forbidden` with `required_scope`.
+
+**Errors** are `{"error", "code", "request_id"}`. **Every response** carries `X-Request-Id`.
+**Idempotency**: send `Idempotency-Key` on POST/PUT/PATCH/DELETE to make retries safe for 24 h.
+**Rate limits** per key per minute; see the `X-RateLimit-*` headers and `Retry-After`.
+"""
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    owns_database = database is None
+    database = database or create_database(settings.effective_database_url)
+    if owns_database and settings.is_embedded:
+        # The embedded default migrates itself; a scaled deployment runs `soundseal db upgrade`.
+        upgrade(database.engine)
+    storage = settings.redis_url.get_secret_value() if settings.redis_url else "memory://"
+    context = AppContext(settings=settings, database=database, limiter=RateLimiter(storage))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            database.dispose()
+
+    app = FastAPI(
+        title="soundseal API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    install_error_handlers(app)
+    # Order matters: the last added runs first. The request ID must exist before anything
+    # can fail, and idempotency sees the body only after the size limit has.
+    app.add_middleware(
+        IdempotencyMiddleware,
+        database=lambda: context.database,
+        ttl_hours=settings.idempotency_ttl_hours,
+    )
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        json_limit=settings.max_json_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    # The change feed's fixed path must be matched before `/certificates/{id_or_number}`.
+    app.include_router(changes.router)
+    app.include_router(certificates.router)
+    app.include_router(verify.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, object]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        openapi_version="3.1.0",
+    )
+    components = schema.setdefault("components", {})
+    components["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "description": "An API key"},
+        "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    }
+    schema["security"] = [{"bearer": []}, {"apiKey": []}]
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,121 @@
+"""Who is calling, what they may do, and how fast.
+
+Keys come as `Authorization: Bearer KEY` or `X-API-Key: KEY`. The rate limit is charged
+before the scope check, per key for valid keys and per client IP otherwise (so guessing
+keys is throttled too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Depends, Request
+
+from soundseal.api.context import get_context
+from soundseal.errors import Forbidden, RateLimited, Unauthorized
+from soundseal.registry.keys.services import Principal, authenticate
+
+__all__ = ["optional_principal", "presented_key", "require_key", "require_scope"]
+
+
+def presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Authorization header must be 'Bearer <API key>'")
+        return token.strip()
+    key = request.headers.get("x-api-key")
+    return key.strip() if key else None
+
+
+def client_ip(request: Request) -> str:
+    settings = get_context(request).settings
+    if settings.trust_proxy_headers:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+def _charge(request: Request, bucket: str, per_minute: int) -> None:
+    result = get_context(request).limiter.hit(bucket, per_minute)
+    request.state.response_headers = result.headers()
+    if not result.allowed:
+        raise RateLimited(
+            f"Rate limit of {per_minute} requests per minute exceeded; retry after "
+            f"{result.headers()['Retry-After']} s",
+            limit=per_minute,
+        )
+
+
+def resolve_principal(request: Request) -> Principal | None:
+    """The caller's principal (cached on the request), charging the rate limit once."""
+    if hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
+    context = get_context(request)
+    token = presented_key(request)
+    principal: Principal | None = None
+    if token is not None:
+        with context.database.transaction(write=False) as session:
+            principal = authenticate(session, token)
+    settings = context.settings
+    if principal is None:
+        _charge(request, f"ip:{client_ip(request)}", settings.rate_limit_anonymous)
+        if token is not None:
+            raise Unauthorized("Invalid or revoked API key")
+    else:
+        per_minute = (
+            settings.rate_limit_secret
+            if principal.kind == "secret"
+            else settings.rate_limit_publishable
+        )
+        _charge(request, f"key:{principal.key_id}", per_minute)
+    request.state.principal = principal
+    return principal
+
+
+def optional_principal(request: Request) -> Principal | None:
+    return resolve_principal(request)
+
+
+def _missing_key() -> Unauthorized:
+    return Unauthorized("Missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
+
+
+def check_scope(principal: Principal | None, scope: str, *, secret_only: bool = False) -> Principal:
+    if principal is None:
+        raise _missing_key()
+    if secret_only and principal.kind != "secret":
+        raise Forbidden(
+            "This endpoint needs a secret key; publishable keys are read-only",
+            required_scope=scope,
+        )
+    if scope not in principal.scopes:
+        raise Forbidden(f"This API key lacks the scope {scope}", required_scope=scope)
+    return principal
+
+
+def require_scope(scope: str, *, secret_only: bool = False) -> Any:
+    """A dependency: the principal, if its key holds `scope` (the OpenAPI spec lists it)."""
+
+    def dependency(request: Request) -> Principal:
+        return check_scope(resolve_principal(request), scope, secret_only=secret_only)
+
+    dependency.__name__ = f"require_{scope.replace(':', '_')}"
+    marker: Callable[..., Principal] = dependency
+    return Depends(marker)
+
+
+def _any_key(request: Request) -> Principal:
+    principal = resolve_principal(request)
+    if principal is None:
+        raise _missing_key()
+    return principal
+
+
+def require_key() -> Any:
+    """A dependency: any valid key, whatever its scopes (the change feed)."""
+    return Depends(_any_key)

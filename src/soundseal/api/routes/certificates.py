@@ -1,0 +1,204 @@
+"""`/api/v1/certificates`: issue, list, read, revoke, status and history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from soundseal.api.auth import check_scope, optional_principal, require_scope
+from soundseal.api.context import get_context, transaction
+from soundseal.api.schemas import CertificateCreate, RevokeRequest, error_responses
+from soundseal.errors import Forbidden, NotFound
+from soundseal.ids import SANDBOX_CERTIFICATE_ID
+from soundseal.registry.certificates import services as certificates
+from soundseal.registry.certificates.models import Certificate
+from soundseal.registry.certificates.views import certificate_view, status_view, version_view
+from soundseal.registry.keys.services import Principal
+
+router = APIRouter(prefix="/api/v1/certificates", tags=["certificates"])
+
+_READ_ERRORS = error_responses(400, 401, 403, 404, 429)
+_WRITE_ERRORS = error_responses(400, 401, 403, 409, 413, 422, 429)
+
+
+def _visible(cert: Certificate, principal: Principal | None, ident: str) -> Certificate:
+    """A key sees its own mode; with no key only the sandbox certificate is readable."""
+    if cert.id == SANDBOX_CERTIFICATE_ID:
+        return cert
+    if principal is None or not certificates.visible_in_mode(cert, principal.mode):
+        raise NotFound(f"No certificate {ident!r}")
+    return cert
+
+
+def _owned(cert: Certificate, principal: Principal) -> Certificate:
+    if cert.account_id != principal.account_id or cert.mode != principal.mode:
+        # Not found rather than forbidden: IDs of other workspaces' certificates are not
+        # confirmed to exist by a write attempt.
+        raise NotFound(f"No certificate {cert.id!r} in this workspace")
+    return cert
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Issue a certificate (certificates:write)",
+    responses=_WRITE_ERRORS,
+)
+def create_certificate(
+    body: CertificateCreate,
+    request: Request,
+    principal: Principal = require_scope("certificates:write", secret_only=True),
+) -> JSONResponse:
+    context = get_context(request)
+    draft = certificates.NewCertificate(
+        track_title=body.track_title,
+        artist_name=body.artist_name,
+        sha256=body.sha256_fingerprint,
+        isrc=body.isrc,
+        type=body.type,
+        declaration_text=body.declaration_text,
+        audio_file_name=body.audio_file_name,
+        ai_disclosure=body.ai_disclosure.model_dump() if body.ai_disclosure else None,
+    )
+    with transaction(request, write=True) as session:
+        cert = certificates.create_certificate(
+            session,
+            account_id=principal.account_id,
+            mode=principal.mode,
+            draft=draft,
+            actor=principal.key_id,
+            base_url=context.settings.public_url,
+        )
+        view = certificate_view(cert, base_url=context.settings.public_url, owner=True)
+    return JSONResponse({"success": True, "certificate": view}, status_code=201)
+
+
+@router.get(
+    "", summary="List your workspace's certificates (certificates:read)", responses=_READ_ERRORS
+)
+def list_certificates(
+    request: Request,
+    principal: Principal = require_scope("certificates:read"),
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    status: Annotated[str | None, Query(description="active or revoked")] = None,
+    artist: Annotated[str | None, Query(max_length=500)] = None,
+) -> JSONResponse:
+    base_url = get_context(request).settings.public_url
+    owner = principal.kind == "secret"
+    with transaction(request, write=False) as session:
+        page = certificates.list_certificates(
+            session,
+            account_id=principal.account_id,
+            mode=principal.mode,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+            status=status,
+            artist=artist,
+        )
+        items = [certificate_view(c, base_url=base_url, owner=owner) for c in page.certificates]
+    return JSONResponse(
+        {
+            "certificates": items,
+            "pagination": {
+                "total": page.total,
+                "limit": page.limit,
+                "offset": page.offset,
+                "has_more": page.has_more,
+                "next_cursor": page.next_cursor,
+            },
+        }
+    )
+
+
+def _read_principal(request: Request, ident: str) -> Principal | None:
+    """Reads need `certificates:read`, except of the sandbox certificate, which needs no key."""
+    principal = optional_principal(request)
+    if principal is not None or ident != SANDBOX_CERTIFICATE_ID:
+        check_scope(principal, "certificates:read")
+    return principal
+
+
+@router.get(
+    "/{id_or_number}",
+    summary="Read a certificate by ID or number (certificates:read; the sandbox needs no key)",
+    responses=_READ_ERRORS,
+)
+def get_certificate(id_or_number: str, request: Request) -> JSONResponse:
+    principal = _read_principal(request, id_or_number)
+    base_url = get_context(request).settings.public_url
+    with transaction(request, write=False) as session:
+        cert = _visible(
+            certificates.get_certificate(session, id_or_number), principal, id_or_number
+        )
+        owner = (
+            principal is not None
+            and principal.kind == "secret"
+            and cert.account_id == principal.account_id
+        )
+        view = certificate_view(cert, base_url=base_url, owner=owner)
+    return JSONResponse(view)
+
+
+@router.get(
+    "/{certificate_id}/status",
+    summary="A certificate's current status (certificates:read; the sandbox needs no key)",
+    responses=_READ_ERRORS,
+)
+def get_status(
+    certificate_id: str,
+    request: Request,
+    no_cache: Annotated[bool, Query(description="answer fresh, with no-store")] = False,
+) -> JSONResponse:
+    principal = _read_principal(request, certificate_id)
+    with transaction(request, write=False) as session:
+        cert = _visible(
+            certificates.get_certificate(session, certificate_id), principal, certificate_id
+        )
+        view = status_view(cert)
+    max_age = get_context(request).settings.status_max_age_seconds
+    cache = "no-store" if no_cache else f"private, max-age={max_age}"
+    return JSONResponse(view, headers={"Cache-Control": cache})
+
+
+@router.post(
+    "/{certificate_id}/revoke",
+    summary="Revoke one of your certificates (certificates:write)",
+    responses=_WRITE_ERRORS,
+)
+def revoke_certificate(
+    certificate_id: str,
+    body: RevokeRequest,
+    request: Request,
+    principal: Principal = require_scope("certificates:write", secret_only=True),
+) -> JSONResponse:
+    base_url = get_context(request).settings.public_url
+    with transaction(request, write=True) as session:
+        cert = _owned(certificates.get_certificate(session, certificate_id), principal)
+        certificates.revoke_certificate(session, cert, reason=body.reason, actor=principal.key_id)
+        view = certificate_view(cert, base_url=base_url, owner=True)
+    return JSONResponse({"success": True, "certificate": view})
+
+
+@router.get(
+    "/{certificate_id}/versions",
+    summary="A certificate's version history (certificates:read, owner)",
+    responses=_READ_ERRORS,
+)
+def list_versions(
+    certificate_id: str,
+    request: Request,
+    principal: Principal = require_scope("certificates:read"),
+) -> JSONResponse:
+    if principal.kind != "secret":
+        raise Forbidden("Version history needs a secret key", required_scope="certificates:read")
+    with transaction(request, write=False) as session:
+        cert = _owned(certificates.get_certificate(session, certificate_id), principal)
+        versions: list[dict[str, Any]] = [
+            version_view(v) for v in certificates.list_versions(session, cert.id)
+        ]
+    return JSONResponse({"certificate_id": certificate_id, "versions": versions})

@@ -1,0 +1,64 @@
+"""Request bodies. Shape only: the registry checks meaning (ISRC, SHA-256, …) itself, so the
+CLI and the web pages get the same rules."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Body(BaseModel):
+    # Unknown fields are refused rather than ignored: a typo should not pass silently.
+    model_config = ConfigDict(extra="forbid")
+
+
+class AiDisclosure(_Body):
+    involvement: Literal["none", "assisted", "generated"]
+    tools: list[str] = Field(default_factory=list, max_length=50)
+
+
+class CertificateCreate(_Body):
+    track_title: str = Field(min_length=1, max_length=500)
+    artist_name: str = Field(min_length=1, max_length=500)
+    sha256_fingerprint: str = Field(
+        min_length=64, max_length=64, description="64-char hex SHA-256 of the audio file's bytes"
+    )
+    isrc: str | None = Field(default=None, max_length=20, description="ISO 3901; auto-uppercased")
+    type: Literal["sound_recording", "composition"] = "sound_recording"
+    declaration_text: str = Field(default="Original Work", min_length=1, max_length=2000)
+    audio_file_name: str | None = Field(default=None, max_length=500)
+    ai_disclosure: AiDisclosure | None = None
+
+
+class RevokeRequest(_Body):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class VerifyRequest(_Body):
+    sha256: str | None = None
+    certificate_number: str | None = None
+    isrc: str | None = None
+
+
+class ErrorBody(BaseModel):
+    error: str
+    code: str
+    request_id: str
+    model_config = ConfigDict(extra="allow")
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries in the one error shape."""
+    descriptions = {
+        400: "bad_request: a missing or invalid field (named in `field`)",
+        401: "unauthorized: missing, unknown or revoked API key",
+        402: "payment_required: not enough credits",
+        403: "forbidden: the key lacks `required_scope`",
+        404: "not_found",
+        409: "duplicate, or an Idempotency-Key still in use",
+        413: "payload_too_large",
+        422: "idempotency_key_reused: the Idempotency-Key was used with another request",
+        429: "rate_limited (see Retry-After)",
+    }
+    return {s: {"model": ErrorBody, "description": descriptions[s]} for s in statuses}

@@ -1,0 +1,21 @@
+"""Every table of the registry, imported in one place for Alembic and `create_all`."""
+
+from soundseal.db.base import Base
+from soundseal.registry.accounts.models import Account
+from soundseal.registry.certificates.models import Certificate, CertificateVersion
+from soundseal.registry.changes.models import Change, FeedCounter
+from soundseal.registry.idempotency.models import IdempotencyRecord
+from soundseal.registry.keys.models import ApiKey
+
+metadata = Base.metadata
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "Certificate",
+    "CertificateVersion",
+    "Change",
+    "FeedCounter",
+    "IdempotencyRecord",
+    "metadata",
+]

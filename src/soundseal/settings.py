@@ -1,0 +1,102 @@
+"""Every setting soundseal reads, declared once.
+
+This one list drives the defaults, `soundseal config`, the CLI help and the settings table
+in the README (a test keeps the README in step). Settings are read from `SOUNDSEAL_*`
+environment variables when `load_settings()` is called at start-up, never at import time,
+so tests and the CLI can build as many differently configured apps as they like.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "load_settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SOUNDSEAL_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(
+        default=Path("./soundseal-data"),
+        description="Directory of the embedded SQLite database (used when database_url is unset).",
+    )
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database, e.g. postgresql+psycopg://host/db. "
+        "Unset: SQLite in data_dir.",
+    )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="Redis URL for shared rate-limit storage. Unset: in-memory (one process).",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL the registry is reached at; used in verification and proof links.",
+    )
+    rate_limit_publishable: int = Field(
+        default=600, ge=1, description="Requests per minute for each publishable key."
+    )
+    rate_limit_secret: int = Field(
+        default=3000, ge=1, description="Requests per minute for each secret key."
+    )
+    rate_limit_anonymous: int = Field(
+        default=300, ge=1, description="Requests per minute for each client IP without a key."
+    )
+    max_json_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest JSON request body accepted (413 above)."
+    )
+    max_upload_bytes: int = Field(
+        default=200 * 1024 * 1024,
+        ge=1024,
+        description="Largest multipart audio upload accepted (413 above).",
+    )
+    idempotency_ttl_hours: int = Field(
+        default=24, ge=1, description="How long an Idempotency-Key's response is replayed."
+    )
+    status_max_age_seconds: int = Field(
+        default=300,
+        ge=0,
+        le=300,
+        description="Cache-Control max-age of the certificate status endpoint (at most 5 min).",
+    )
+    trust_proxy_headers: bool = Field(
+        default=False,
+        description="Take the client IP from X-Forwarded-For (only behind a trusted proxy).",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.data_dir / 'soundseal.sqlite3').resolve()}"
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.database_url is None
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings with secrets masked, as `soundseal config` prints them."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                out[name] = None if not value.get_secret_value() else "**********"
+            elif isinstance(value, Path):
+                out[name] = str(value)
+            else:
+                out[name] = value
+        return out
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment now; keyword overrides win (used by the CLI flags and tests)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,79 @@
+"""Factories: registry objects made through the registry's own services."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from soundseal.db import Database
+from soundseal.registry.accounts.services import create_account
+from soundseal.registry.certificates.models import Certificate
+from soundseal.registry.certificates.services import NewCertificate, create_certificate
+from soundseal.registry.keys.services import create_key
+
+_counter = itertools.count(1)
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Key:
+    id: str
+    key: str
+    account_id: str
+    mode: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+class Factory:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def account(self, name: str | None = None) -> str:
+        n = next(_counter)
+        with self.database.transaction() as session:
+            account = create_account(
+                session, email=f"owner{n}@example.com", name=name or f"Workspace {n}"
+            )
+            return account.id
+
+    def key(
+        self,
+        account_id: str | None = None,
+        *,
+        kind: str = "secret",
+        mode: str = "live",
+        scopes: str | list[str] | None = None,
+    ) -> Key:
+        account_id = account_id or self.account()
+        with self.database.transaction() as session:
+            key, plaintext = create_key(
+                session, account_id=account_id, kind=kind, mode=mode, scopes=scopes
+            )
+            return Key(id=key.id, key=plaintext, account_id=account_id, mode=mode)
+
+    def certificate(self, key: Key | None = None, **fields: Any) -> Certificate:
+        key = key or self.key()
+        n = next(_counter)
+        draft = NewCertificate(
+            track_title=fields.pop("track_title", f"Track {n}"),
+            artist_name=fields.pop("artist_name", f"Artist {n}"),
+            sha256=fields.pop("sha256", sha256_of(f"audio {n}")),
+            **fields,
+        )
+        with self.database.transaction() as session:
+            return create_certificate(
+                session,
+                account_id=key.account_id,
+                mode=key.mode,
+                draft=draft,
+                actor=key.id,
+                base_url="https://registry.test",
+            )

@@ -21,6 +21,7 @@ Here:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -72,9 +73,9 @@ def _no_match(n: int, m: int) -> Comparison:
 
 
 def _pair_offsets(
-    qk: npt.NDArray[np.uint32],
+    qk: npt.NDArray[np.integer[Any]],
     q_at: npt.NDArray[np.intp],
-    mk: npt.NDArray[np.uint32],
+    mk: npt.NDArray[np.integer[Any]],
     m_at: npt.NDArray[np.intp],
 ) -> npt.NDArray[np.intp]:
     """``master_pos - query_pos`` for every pair of positions sharing a key."""

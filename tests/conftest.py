@@ -20,7 +20,9 @@ from tests.factories import Factory
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
     """Every test that touches the registry runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
         yield sqlite_backend(tmp_path_factory.mktemp("sqlite"))

@@ -120,6 +120,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, SoundsealError):
+        # FastAPI wraps whatever fails while it reads the body (here: the size limit).
+        return await _domain_error(request, exc.__cause__)
     code = _CODE_BY_STATUS.get(exc.status_code, "bad_request")
     if exc.status_code == 404:
         message = f"No route {request.method} {request.url.path}"

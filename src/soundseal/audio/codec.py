@@ -179,13 +179,14 @@ def _decode_compressed(text: str) -> npt.NDArray[np.uint32]:
     if text.startswith("["):
         raise _error(enc, "a JSON array; set encoding=int_array")
     decoded = chromaprint_decode(text) if _URLSAFE_BASE64.fullmatch(text.rstrip("=")) else None
-    if decoded is None:
-        if _STD_BASE64.fullmatch(text) and len(text) % 4 == 0:
-            raise _error(enc, "text libchromaprint cannot decode; it looks like plain base64, "
-                         "set encoding=raw_le_base64")  # fmt: skip
-        raise _error(enc, "text libchromaprint cannot decode")
-    values, algorithm = decoded
-    if algorithm != ALGORITHM_DEFAULT:
-        raise _error(enc, f"a fingerprint of Chromaprint algorithm {algorithm}, not "
-                     f"{ALGORITHM_DEFAULT}")  # fmt: skip
-    return values
+    if decoded is not None and decoded[1] == ALGORITHM_DEFAULT:
+        return decoded[0]
+    if _STD_BASE64.fullmatch(text) and len(text) % 4 == 0:
+        raise _error(
+            enc,
+            "text libchromaprint cannot decode as an algorithm-1 fingerprint; it looks like plain "
+            "base64, set encoding=raw_le_base64",
+        )
+    if decoded is not None:
+        raise _error(enc, f"a fingerprint of Chromaprint algorithm {decoded[1]}, not 1")
+    raise _error(enc, "text libchromaprint cannot decode")

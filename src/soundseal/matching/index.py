@@ -159,14 +159,16 @@ class FingerprintIndex:
             idx = starts + np.arange(total)
             slot_parts.append(seg.entry_slots[idx].astype(np.int64))
             off_parts.append(seg.entry_pos[idx].astype(np.int64) - np.repeat(qpos, counts))
+        empty = np.zeros(0, np.int64)
         if not slot_parts:
-            empty = np.zeros(0, np.int64)
             return empty, empty, empty
         slots = np.concatenate(slot_parts)
         offsets = np.concatenate(off_parts)
         if self._removed:
             alive = ~np.isin(slots, np.fromiter(self._removed, np.int64))
             slots, offsets = slots[alive], offsets[alive]
+            if slots.size == 0:
+                return empty, empty, empty
         # One integer per (slot, offset) so a single unique() counts the votes.
         span = int(q.size) + _MAX_POSITION + 1
         combo = slots * span + (offsets + q.size)

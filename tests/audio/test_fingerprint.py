@@ -127,3 +127,12 @@ def test_fingerprint_value_type_is_immutable_and_hashable() -> None:
     assert fp.fingerprinted_ms == round(3 * ITEM_MS)
     with pytest.raises(ValueError, match="integers"):
         Fingerprint([1.5], 10)
+
+
+def test_fingerprint_survives_pickling_read_only() -> None:
+    import pickle
+
+    fp = Fingerprint([5, 6, 7], 900)
+    back = pickle.loads(pickle.dumps(fp))
+    assert back == fp
+    assert not back.values.flags.writeable

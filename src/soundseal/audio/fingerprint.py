@@ -99,8 +99,10 @@ class Fingerprint:
         return {"values": self.values, "duration_ms": self.duration_ms, "algorithm": self.algorithm}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
+        # Unpickled arrays come back writeable; restore the read-only guarantee.
+        object.__setattr__(self, "values", _as_uint32(state["values"]))
+        object.__setattr__(self, "duration_ms", state["duration_ms"])
+        object.__setattr__(self, "algorithm", state["algorithm"])
 
 
 def fingerprint_pcm(

@@ -91,3 +91,11 @@ def test_sha256_streams_exact_bytes(audio_dir: Path) -> None:
     path.write_bytes(data.tobytes())
     assert sha256_file(path) == hashlib.sha256(data.tobytes()).hexdigest()
     assert sha256_file(path) != sha256_file(audio_dir / "song_a.wav")
+
+
+def test_a_decode_past_its_deadline_is_killed(song_long_wav: Path) -> None:
+    from soundseal.audio import DecodeError
+
+    with pytest.raises(DecodeError, match="timed out") as info:
+        fingerprint_file(song_long_wav, length_s=0, timeout_s=0.001)
+    assert not isinstance(info.value, UnsupportedMedia)

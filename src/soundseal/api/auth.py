@@ -7,12 +7,11 @@ keys is throttled too).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import Depends, Request
 
-from soundseal.api.context import get_context
+from soundseal.api.context import get_context, lookup
 from soundseal.errors import Forbidden, RateLimited, Unauthorized
 from soundseal.registry.keys.services import Principal, authenticate
 
@@ -50,7 +49,7 @@ def _charge(request: Request, bucket: str, per_minute: int) -> None:
         )
 
 
-def resolve_principal(request: Request) -> Principal | None:
+async def resolve_principal(request: Request) -> Principal | None:
     """The caller's principal (cached on the request), charging the rate limit once."""
     if hasattr(request.state, "principal"):
         cached: Principal | None = request.state.principal
@@ -59,8 +58,7 @@ def resolve_principal(request: Request) -> Principal | None:
     token = presented_key(request)
     principal: Principal | None = None
     if token is not None:
-        with context.database.transaction(write=False) as session:
-            principal = authenticate(session, token)
+        principal = await lookup(request, lambda reader: authenticate(reader, token))
     settings = context.settings
     if principal is None:
         _charge(request, f"ip:{client_ip(request)}", settings.rate_limit_anonymous)
@@ -77,8 +75,8 @@ def resolve_principal(request: Request) -> Principal | None:
     return principal
 
 
-def optional_principal(request: Request) -> Principal | None:
-    return resolve_principal(request)
+async def optional_principal(request: Request) -> Principal | None:
+    return await resolve_principal(request)
 
 
 def _missing_key() -> Unauthorized:
@@ -101,16 +99,15 @@ def check_scope(principal: Principal | None, scope: str, *, secret_only: bool = 
 def require_scope(scope: str, *, secret_only: bool = False) -> Any:
     """A dependency: the principal, if its key holds `scope` (the OpenAPI spec lists it)."""
 
-    def dependency(request: Request) -> Principal:
-        return check_scope(resolve_principal(request), scope, secret_only=secret_only)
+    async def dependency(request: Request) -> Principal:
+        return check_scope(await resolve_principal(request), scope, secret_only=secret_only)
 
     dependency.__name__ = f"require_{scope.replace(':', '_')}"
-    marker: Callable[..., Principal] = dependency
-    return Depends(marker)
+    return Depends(dependency)
 
 
-def _any_key(request: Request) -> Principal:
-    principal = resolve_principal(request)
+async def _any_key(request: Request) -> Principal:
+    principal = await resolve_principal(request)
     if principal is None:
         raise _missing_key()
     return principal

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.ratelimit import RateLimiter
 from soundseal.db import Database
+from soundseal.db.fastread import FastReader
 from soundseal.settings import Settings
 
-__all__ = ["AppContext", "get_context", "transaction"]
+__all__ = ["AppContext", "get_context", "lookup", "read", "transaction"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -33,3 +38,29 @@ def transaction(request: Request, *, write: bool) -> Iterator[Session]:
     """The request's one unit of work: committed before the response is built."""
     with get_context(request).database.transaction(write=write) as session:
         yield session
+
+
+async def read(request: Request, fn: Callable[[Session], T]) -> T:
+    """Run a read-only unit of work for an async handler.
+
+    On SQLite a read is a call into a local, cached file that takes tens of microseconds,
+    less than handing it to a worker thread and back, so it runs inline. On a networked
+    database it waits on a round trip and goes to the thread pool.
+    """
+    database = get_context(request).database
+
+    def unit() -> T:
+        with database.transaction(write=False) as session:
+            return fn(session)
+
+    if database.is_sqlite:
+        return unit()
+    return await run_in_threadpool(unit)
+
+
+async def lookup(request: Request, fn: Callable[[FastReader], T]) -> T:
+    """Like `read`, for single-row lookups by prebuilt statements (`soundseal.db.fastread`)."""
+    database = get_context(request).database
+    if database.is_sqlite:
+        return fn(database.fast)
+    return await run_in_threadpool(fn, database.fast)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from soundseal.api.auth import check_scope, optional_principal, require_scope
-from soundseal.api.context import get_context, transaction
+from soundseal.api.context import get_context, lookup, read, transaction
 from soundseal.api.schemas import CertificateCreate, RevokeRequest, error_responses
 from soundseal.errors import Forbidden, NotFound
 from soundseal.ids import SANDBOX_CERTIFICATE_ID
@@ -17,13 +18,15 @@ from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.views import certificate_view, status_view, version_view
 from soundseal.registry.keys.services import Principal
 
+_C = TypeVar("_C", bound=Any)
+
 router = APIRouter(prefix="/api/v1/certificates", tags=["certificates"])
 
 _READ_ERRORS = error_responses(400, 401, 403, 404, 429)
 _WRITE_ERRORS = error_responses(400, 401, 403, 409, 413, 422, 429)
 
 
-def _visible(cert: Certificate, principal: Principal | None, ident: str) -> Certificate:
+def _visible(cert: _C, principal: Principal | None, ident: str) -> _C:
     """A key sees its own mode; with no key only the sandbox certificate is readable."""
     if cert.id == SANDBOX_CERTIFICATE_ID:
         return cert
@@ -115,9 +118,9 @@ def list_certificates(
     )
 
 
-def _read_principal(request: Request, ident: str) -> Principal | None:
+async def _read_principal(request: Request, ident: str) -> Principal | None:
     """Reads need `certificates:read`, except of the sandbox certificate, which needs no key."""
-    principal = optional_principal(request)
+    principal = await optional_principal(request)
     if principal is not None or ident != SANDBOX_CERTIFICATE_ID:
         check_scope(principal, "certificates:read")
     return principal
@@ -128,10 +131,11 @@ def _read_principal(request: Request, ident: str) -> Principal | None:
     summary="Read a certificate by ID or number (certificates:read; the sandbox needs no key)",
     responses=_READ_ERRORS,
 )
-def get_certificate(id_or_number: str, request: Request) -> JSONResponse:
-    principal = _read_principal(request, id_or_number)
+async def get_certificate(id_or_number: str, request: Request) -> JSONResponse:
+    principal = await _read_principal(request, id_or_number)
     base_url = get_context(request).settings.public_url
-    with transaction(request, write=False) as session:
+
+    def lookup(session: Session) -> dict[str, Any]:
         cert = _visible(
             certificates.get_certificate(session, id_or_number), principal, id_or_number
         )
@@ -140,8 +144,9 @@ def get_certificate(id_or_number: str, request: Request) -> JSONResponse:
             and principal.kind == "secret"
             and cert.account_id == principal.account_id
         )
-        view = certificate_view(cert, base_url=base_url, owner=owner)
-    return JSONResponse(view)
+        return certificate_view(cert, base_url=base_url, owner=owner)
+
+    return JSONResponse(await read(request, lookup))
 
 
 @router.get(
@@ -149,17 +154,14 @@ def get_certificate(id_or_number: str, request: Request) -> JSONResponse:
     summary="A certificate's current status (certificates:read; the sandbox needs no key)",
     responses=_READ_ERRORS,
 )
-def get_status(
+async def get_status(
     certificate_id: str,
     request: Request,
     no_cache: Annotated[bool, Query(description="answer fresh, with no-store")] = False,
 ) -> JSONResponse:
-    principal = _read_principal(request, certificate_id)
-    with transaction(request, write=False) as session:
-        cert = _visible(
-            certificates.get_certificate(session, certificate_id), principal, certificate_id
-        )
-        view = status_view(cert)
+    principal = await _read_principal(request, certificate_id)
+    row = await lookup(request, lambda reader: certificates.get_status(reader, certificate_id))
+    view = status_view(_visible(row, principal, certificate_id))
     max_age = get_context(request).settings.status_max_age_seconds
     cache = "no-store" if no_cache else f"private, max-age={max_age}"
     return JSONResponse(view, headers={"Cache-Control": cache})

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_scope
-from soundseal.api.context import get_context, transaction
+from soundseal.api.context import get_context, lookup
 from soundseal.api.schemas import VerifyRequest, error_responses
 from soundseal.errors import InvalidInput
 from soundseal.registry.certificates.services import find_for_verification
@@ -18,7 +18,7 @@ from soundseal.registry.keys.services import Principal
 router = APIRouter(prefix="/api/v1/verify", tags=["verification"])
 
 
-def _verify(
+async def _verify(
     request: Request,
     principal: Principal,
     certificate_number: str | None,
@@ -40,40 +40,42 @@ def _verify(
             field=next(iter(given), "certificate_number"),
         )
     base_url = get_context(request).settings.public_url
-    with transaction(request, write=False) as session:
-        cert = find_for_verification(
-            session,
+    cert = await lookup(
+        request,
+        lambda reader: find_for_verification(
+            reader,
             mode=principal.mode,
             certificate_number=certificate_number,
             sha256=sha256,
             isrc=isrc,
+        ),
+    )
+    if cert is None:
+        what = {"certificate_number": "number", "sha256": "hash", "isrc": "ISRC"}
+        name, value = next(iter(given.items()))
+        return JSONResponse(
+            {
+                "verified": False,
+                "message": f"No matching certificate found for this {what[name]}",
+                name: value,
+            }
         )
-        if cert is None:
-            what = {"certificate_number": "number", "sha256": "hash", "isrc": "ISRC"}
-            name, value = next(iter(given.items()))
-            return JSONResponse(
-                {
-                    "verified": False,
-                    "message": f"No matching certificate found for this {what[name]}",
-                    name: value,
-                }
-            )
-        body: dict[str, Any] = {
-            "verified": cert.status == "active",
-            "certificate": {
-                "id": cert.id,
-                "certificate_number": cert.certificate_number,
-                "track_title": cert.track_title,
-                "artist_name": cert.artist_name,
-                "status": cert.status,
-                "isrc": cert.isrc,
-                "sha256_fingerprint": cert.sha256,
-                "declaration": cert.declaration_text,
-                "issued_at": iso(cert.issued_at),
-                "revoked_at": iso(cert.revoked_at),
-            },
-            "verification_url": f"{base_url}/verify/{cert.certificate_number}",
-        }
+    body: dict[str, Any] = {
+        "verified": cert.status == "active",
+        "certificate": {
+            "id": cert.id,
+            "certificate_number": cert.certificate_number,
+            "track_title": cert.track_title,
+            "artist_name": cert.artist_name,
+            "status": cert.status,
+            "isrc": cert.isrc,
+            "sha256_fingerprint": cert.sha256,
+            "declaration": cert.declaration_text,
+            "issued_at": iso(cert.issued_at),
+            "revoked_at": iso(cert.revoked_at),
+        },
+        "verification_url": f"{base_url}/verify/{cert.certificate_number}",
+    }
     if cert.status != "active":
         body["message"] = f"Certificate {cert.certificate_number} has been revoked"
     return JSONResponse(body)
@@ -84,14 +86,14 @@ def _verify(
     summary="Verify by certificate number, SHA-256 or ISRC (verify:read)",
     responses=error_responses(400, 401, 403, 429),
 )
-def verify_get(
+async def verify_get(
     request: Request,
     principal: Principal = require_scope("verify:read"),
     certificate_number: Annotated[str | None, Query(max_length=32)] = None,
     sha256: Annotated[str | None, Query(max_length=64)] = None,
     isrc: Annotated[str | None, Query(max_length=20)] = None,
 ) -> JSONResponse:
-    return _verify(request, principal, certificate_number, sha256, isrc)
+    return await _verify(request, principal, certificate_number, sha256, isrc)
 
 
 @router.post(
@@ -99,9 +101,9 @@ def verify_get(
     summary="Verify by a SHA-256 (or number, or ISRC) in the body (verify:read)",
     responses=error_responses(400, 401, 403, 413, 429),
 )
-def verify_post(
+async def verify_post(
     body: VerifyRequest,
     request: Request,
     principal: Principal = require_scope("verify:read"),
 ) -> JSONResponse:
-    return _verify(request, principal, body.certificate_number, body.sha256, body.isrc)
+    return await _verify(request, principal, body.certificate_number, body.sha256, body.isrc)

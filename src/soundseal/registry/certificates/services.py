@@ -9,11 +9,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soundseal.db.base import utcnow
+from soundseal.db.fastread import Reader, fetch_one
 from soundseal.errors import Conflict, DuplicateCertificate, InvalidInput, NotFound
 from soundseal.ids import (
     SANDBOX_CERTIFICATE_ID,
@@ -33,6 +34,7 @@ __all__ = [
     "create_certificate",
     "find_for_verification",
     "get_certificate",
+    "get_status",
     "list_certificates",
     "list_versions",
     "revoke_certificate",
@@ -215,9 +217,9 @@ def get_certificate(session: Session, id_or_number: str) -> Certificate:
     return cert
 
 
-def visible_in_mode(cert: Certificate, mode: str) -> bool:
+def visible_in_mode(cert: Any, mode: str) -> bool:
     """Keys see only their own mode's certificates; the sandbox certificate is for everyone."""
-    return cert.mode == mode or cert.id == SANDBOX_CERTIFICATE_ID
+    return bool(cert.mode == mode or cert.id == SANDBOX_CERTIFICATE_ID)
 
 
 def revoke_certificate(
@@ -324,25 +326,86 @@ def list_versions(session: Session, certificate_id: str) -> list[CertificateVers
     )
 
 
+_PUBLIC_COLUMNS = (
+    Certificate.id,
+    Certificate.mode,
+    Certificate.certificate_number,
+    Certificate.track_title,
+    Certificate.artist_name,
+    Certificate.status,
+    Certificate.isrc,
+    Certificate.sha256,
+    Certificate.declaration_text,
+    Certificate.issued_at,
+    Certificate.revoked_at,
+)
+_ACTIVE_FIRST = case((Certificate.status == "active", 0), else_=1)
+
+
+def _verification_statement(column: Any) -> Any:
+    return (
+        select(*_PUBLIC_COLUMNS)
+        .where(Certificate.mode == bindparam("mode"), column == bindparam("value"))
+        .order_by(_ACTIVE_FIRST, Certificate.id.desc())
+        .limit(1)
+    )
+
+
+# Built once: verification and status are the registry's hottest reads.
+_VERIFY_BY = {
+    "certificate_number": _verification_statement(Certificate.certificate_number),
+    "sha256": _verification_statement(Certificate.sha256),
+    "isrc": _verification_statement(Certificate.isrc),
+}
+_STATUS_BY_ID = select(
+    Certificate.id,
+    Certificate.mode,
+    Certificate.status,
+    Certificate.updated_at,
+    Certificate.sequence,
+).where(Certificate.id == bindparam("value"))
+_STATUS_BY_NUMBER = select(
+    Certificate.id,
+    Certificate.mode,
+    Certificate.status,
+    Certificate.updated_at,
+    Certificate.sequence,
+).where(Certificate.certificate_number == bindparam("value"))
+
+
 def find_for_verification(
-    session: Session,
+    reader: Reader,
     *,
     mode: str,
     certificate_number: str | None = None,
     sha256: str | None = None,
     isrc: str | None = None,
-) -> Certificate | None:
+) -> Any | None:
     """The certificate a public verification refers to: active ones first, then newest."""
-    query = select(Certificate).where(Certificate.mode == mode)
     if certificate_number is not None:
-        query = query.where(Certificate.certificate_number == certificate_number.strip().upper())
+        by, value = "certificate_number", certificate_number.strip().upper()
     elif sha256 is not None:
-        query = query.where(Certificate.sha256 == normalize_sha256(sha256, "sha256"))
+        by, value = "sha256", normalize_sha256(sha256, "sha256")
     elif isrc is not None:
-        query = query.where(Certificate.isrc == normalize_isrc(isrc))
+        by, value = "isrc", normalize_isrc(isrc)
     else:
         raise InvalidInput(
             "Give one of certificate_number, sha256 or isrc", field="certificate_number"
         )
-    active_first = case((Certificate.status == "active", 0), else_=1)
-    return session.scalar(query.order_by(active_first, Certificate.id.desc()).limit(1))
+    return fetch_one(reader, _VERIFY_BY[by], {"mode": mode, "value": value})
+
+
+def get_status(reader: Reader, id_or_number: str) -> Any:
+    """`id, mode, status, updated_at, sequence` of a certificate, by ID or number."""
+    if is_certificate_id(id_or_number):
+        statement, value = _STATUS_BY_ID, id_or_number
+    elif is_certificate_number(id_or_number.upper()):
+        statement, value = _STATUS_BY_NUMBER, id_or_number.upper()
+    else:
+        raise NotFound(
+            f"No certificate {id_or_number!r}: expected an ID (cer_…) or a number (SS-YYYY-…)"
+        )
+    row = fetch_one(reader, statement, {"value": value})
+    if row is None:
+        raise NotFound(f"No certificate {id_or_number!r}")
+    return row

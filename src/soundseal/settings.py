@@ -100,3 +100,13 @@ class Settings(BaseSettings):
 def load_settings(**overrides: Any) -> Settings:
     """Read the environment now; keyword overrides win (used by the CLI flags and tests)."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, as the README shows it."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = "unset" if default is None else f"`{default}`"
+        rows.append(f"| `SOUNDSEAL_{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(rows)

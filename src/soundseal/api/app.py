@@ -6,8 +6,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from soundseal.__about__ import __version__
 from soundseal.api.context import AppContext
@@ -20,6 +21,9 @@ from soundseal.db import Database, create_database, upgrade
 from soundseal.settings import Settings, load_settings
 
 __all__ = ["create_app"]
+
+# The change feed's fixed path must be matched before `/certificates/{id_or_number}`.
+ROUTERS: tuple[APIRouter, ...] = (changes.router, certificates.router, verify.router)
 
 logger = logging.getLogger("soundseal")
 
@@ -77,10 +81,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         upload_limit=settings.max_upload_bytes,
     )
     app.add_middleware(RequestContextMiddleware)
-    # The change feed's fixed path must be matched before `/certificates/{id_or_number}`.
-    app.include_router(changes.router)
-    app.include_router(certificates.router)
-    app.include_router(verify.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -101,5 +103,13 @@ def _openapi(app: FastAPI) -> dict[str, object]:
         "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
     }
     schema["security"] = [{"bearer": []}, {"apiKey": []}]
+    routes = [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+    for route in routes:
+        scopes = [getattr(dep.call, "required_scope", None) for dep in route.dependant.dependencies]
+        scope = next((s for s in scopes if s), None)
+        for method in route.methods or ():
+            operation = schema["paths"][route.path_format].get(method.lower())
+            if operation is not None and scope and "x-required-scope" not in operation:
+                operation["x-required-scope"] = scope
     app.openapi_schema = schema
     return schema

@@ -103,6 +103,8 @@ def require_scope(scope: str, *, secret_only: bool = False) -> Any:
         return check_scope(await resolve_principal(request), scope, secret_only=secret_only)
 
     dependency.__name__ = f"require_{scope.replace(':', '_')}"
+    # Read back by the OpenAPI generator, so the spec names every operation's scope.
+    dependency.required_scope = scope  # type: ignore[attr-defined]
     return Depends(dependency)
 
 
@@ -111,6 +113,9 @@ async def _any_key(request: Request) -> Principal:
     if principal is None:
         raise _missing_key()
     return principal
+
+
+_any_key.required_scope = "any valid key"  # type: ignore[attr-defined]
 
 
 def require_key() -> Any:

@@ -17,6 +17,7 @@ from soundseal.registry.accounts.services import (
     get_account_by_email,
 )
 from soundseal.registry.keys.services import create_key, key_view, list_keys, revoke_key
+from soundseal.settings import settings_table
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Accounts (workspaces).", no_args_is_help=True)
@@ -63,8 +64,16 @@ def serve(
 
 
 @app.command()
-def config(ctx: typer.Context) -> None:
+def config(
+    ctx: typer.Context,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the table of every setting instead.")
+    ] = False,
+) -> None:
     """Print the effective settings, secrets masked."""
+    if markdown:
+        typer.echo(settings_table())
+        return
     emit(settings_from(ctx).masked())
 
 

@@ -128,6 +128,7 @@ async def _read_principal(request: Request, ident: str) -> Principal | None:
 
 @router.get(
     "/{id_or_number}",
+    openapi_extra={"x-required-scope": "certificates:read (none for cer_test_synthetic)"},
     summary="Read a certificate by ID or number (certificates:read; the sandbox needs no key)",
     responses=_READ_ERRORS,
 )
@@ -151,6 +152,7 @@ async def get_certificate(id_or_number: str, request: Request) -> JSONResponse:
 
 @router.get(
     "/{certificate_id}/status",
+    openapi_extra={"x-required-scope": "certificates:read (none for cer_test_synthetic)"},
     summary="A certificate's current status (certificates:read; the sandbox needs no key)",
     responses=_READ_ERRORS,
 )

@@ -5,6 +5,7 @@ status and renders the one error body (`soundseal.api.errors`).
 
     SoundsealError                 code
     ├── InvalidInput               bad_request        (names the offending `field`)
+    ├── InvalidAudio               unsupported_media | insufficient_audio
     ├── NotFound                   not_found
     ├── Unauthorized               unauthorized
     ├── Forbidden                  forbidden          (`required_scope` when a scope is missing)
@@ -23,6 +24,7 @@ __all__ = [
     "Conflict",
     "DuplicateCertificate",
     "Forbidden",
+    "InvalidAudio",
     "InvalidInput",
     "NotFound",
     "PayloadTooLarge",
@@ -86,3 +88,11 @@ class RateLimited(SoundsealError):
 
 class PayloadTooLarge(SoundsealError):
     code = "payload_too_large"
+
+
+class InvalidAudio(SoundsealError):
+    """Audio that cannot be decoded, or carries too little to certify or match."""
+
+    def __init__(self, message: str, *, code: str, **extra: Any) -> None:
+        super().__init__(message, **extra)
+        self.code = code

@@ -16,14 +16,20 @@ from soundseal.api.errors import install_error_handlers
 from soundseal.api.idempotency import IdempotencyMiddleware
 from soundseal.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from soundseal.api.ratelimit import RateLimiter
-from soundseal.api.routes import certificates, changes, verify
+from soundseal.api.routes import acoustic, certificates, changes, verify
 from soundseal.db import Database, create_database, upgrade
+from soundseal.registry.acoustic.index import AcousticIndex
 from soundseal.settings import Settings, load_settings
 
 __all__ = ["create_app"]
 
 # The change feed's fixed path must be matched before `/certificates/{id_or_number}`.
-ROUTERS: tuple[APIRouter, ...] = (changes.router, certificates.router, verify.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    changes.router,
+    certificates.router,
+    verify.router,
+    acoustic.router,
+)
 
 logger = logging.getLogger("soundseal")
 
@@ -49,7 +55,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # The embedded default migrates itself; a scaled deployment runs `soundseal db upgrade`.
         upgrade(database.engine)
     storage = settings.redis_url.get_secret_value() if settings.redis_url else "memory://"
-    context = AppContext(settings=settings, database=database, limiter=RateLimiter(storage))
+    context = AppContext(
+        settings=settings,
+        database=database,
+        limiter=RateLimiter(storage),
+        acoustic=AcousticIndex(),
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from soundseal.api.ratelimit import RateLimiter
 from soundseal.db import Database
 from soundseal.db.fastread import FastReader
+from soundseal.registry.acoustic.index import AcousticIndex
 from soundseal.settings import Settings
 
 __all__ = ["AppContext", "get_context", "lookup", "read", "transaction"]
@@ -26,6 +27,7 @@ class AppContext:
     settings: Settings
     database: Database
     limiter: RateLimiter
+    acoustic: AcousticIndex
 
 
 def get_context(request: Request) -> AppContext:

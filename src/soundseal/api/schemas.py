@@ -18,17 +18,51 @@ class AiDisclosure(_Body):
     tools: list[str] = Field(default_factory=list, max_length=50)
 
 
-class CertificateCreate(_Body):
+class CertificateMetadata(_Body):
+    """What describes a certificate, in the JSON body or as multipart form fields."""
+
     track_title: str = Field(min_length=1, max_length=500)
     artist_name: str = Field(min_length=1, max_length=500)
-    sha256_fingerprint: str = Field(
-        min_length=64, max_length=64, description="64-char hex SHA-256 of the audio file's bytes"
-    )
     isrc: str | None = Field(default=None, max_length=20, description="ISO 3901; auto-uppercased")
     type: Literal["sound_recording", "composition"] = "sound_recording"
     declaration_text: str = Field(default="Original Work", min_length=1, max_length=2000)
     audio_file_name: str | None = Field(default=None, max_length=500)
     ai_disclosure: AiDisclosure | None = None
+
+
+class FingerprintFields(_Body):
+    fingerprint: str | list[int] = Field(
+        description="The raw Chromaprint fingerprint in `encoding` (`fpcalc -raw`)"
+    )
+    duration_ms: int = Field(description="The whole file's duration in ms, as fpcalc reports it")
+    algorithm: Literal["chromaprint"] = "chromaprint"
+    encoding: str = Field(
+        default="raw_le_base64",
+        description="raw_le_base64 (base64 of little-endian uint32), int_array, or "
+        "chromaprint_compressed (fpcalc's default output)",
+    )
+
+
+class CertificateCreate(CertificateMetadata):
+    sha256_fingerprint: str = Field(
+        min_length=64, max_length=64, description="64-char hex SHA-256 of the audio file's bytes"
+    )
+    fingerprint: str | list[int] | None = Field(
+        default=None,
+        description="Optional: the master's whole-length raw Chromaprint fingerprint, computed "
+        "by the client (`soundseal fingerprint --length 0`); enables acoustic matching",
+    )
+    duration_ms: int | None = Field(default=None, description="Required with `fingerprint`")
+    encoding: str | None = None
+    algorithm: Literal["chromaprint"] | None = None
+
+
+class VerifyAudioRequest(FingerprintFields):
+    pass
+
+
+class IdentifyRequest(FingerprintFields):
+    limit: int = Field(default=5, ge=1, le=50)
 
 
 class RevokeRequest(_Body):

@@ -2,6 +2,7 @@
 
 from soundseal.db.base import Base
 from soundseal.registry.accounts.models import Account
+from soundseal.registry.acoustic.models import VerificationReceipt
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 from soundseal.registry.changes.models import Change, FeedCounter
 from soundseal.registry.idempotency.models import IdempotencyRecord
@@ -17,5 +18,6 @@ __all__ = [
     "Change",
     "FeedCounter",
     "IdempotencyRecord",
+    "VerificationReceipt",
     "metadata",
 ]

@@ -7,10 +7,17 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.auth import check_scope, optional_principal, require_scope
 from soundseal.api.context import get_context, lookup, read, transaction
-from soundseal.api.schemas import CertificateCreate, RevokeRequest, error_responses
+from soundseal.api.schemas import (
+    CertificateCreate,
+    CertificateMetadata,
+    RevokeRequest,
+    error_responses,
+)
+from soundseal.api.uploads import read_issuance
 from soundseal.errors import Forbidden, NotFound
 from soundseal.ids import SANDBOX_CERTIFICATE_ID
 from soundseal.registry.certificates import services as certificates
@@ -47,34 +54,54 @@ def _owned(cert: Certificate, principal: Principal) -> Certificate:
     "",
     status_code=201,
     summary="Issue a certificate (certificates:write)",
+    description=(
+        "JSON: `sha256_fingerprint` of the master's bytes, and optionally its whole-length "
+        "`fingerprint` + `duration_ms`. Or multipart/form-data: the audio in `file` and the "
+        "same metadata as form fields; the server hashes and fingerprints it. Audio matching "
+        "an active certificate's master is refused as a duplicate (`match_type`: `exact` or "
+        "`acoustic`)."
+    ),
     responses=_WRITE_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": CertificateCreate.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file", "track_title", "artist_name"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            **CertificateMetadata.model_json_schema()["properties"],
+                        },
+                    }
+                },
+            },
+        }
+    },
 )
-def create_certificate(
-    body: CertificateCreate,
+async def create_certificate(
     request: Request,
     principal: Principal = require_scope("certificates:write", secret_only=True),
 ) -> JSONResponse:
     context = get_context(request)
-    draft = certificates.NewCertificate(
-        track_title=body.track_title,
-        artist_name=body.artist_name,
-        sha256=body.sha256_fingerprint,
-        isrc=body.isrc,
-        type=body.type,
-        declaration_text=body.declaration_text,
-        audio_file_name=body.audio_file_name,
-        ai_disclosure=body.ai_disclosure.model_dump() if body.ai_disclosure else None,
-    )
-    with transaction(request, write=True) as session:
-        cert = certificates.create_certificate(
-            session,
-            account_id=principal.account_id,
-            mode=principal.mode,
-            draft=draft,
-            actor=principal.key_id,
-            base_url=context.settings.public_url,
-        )
-        view = certificate_view(cert, base_url=context.settings.public_url, owner=True)
+    draft = await read_issuance(request)
+
+    def issue() -> dict[str, Any]:
+        with transaction(request, write=True) as session:
+            cert = certificates.create_certificate(
+                session,
+                account_id=principal.account_id,
+                mode=principal.mode,
+                draft=draft,
+                actor=principal.key_id,
+                base_url=context.settings.public_url,
+                acoustic_index=context.acoustic,
+            )
+            return certificate_view(cert, base_url=context.settings.public_url, owner=True)
+
+    view = await run_in_threadpool(issue)
     return JSONResponse({"success": True, "certificate": view}, status_code=201)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from soundseal.audio import Fingerprint
 from soundseal.db.base import utcnow
 from soundseal.db.fastread import Reader, fetch_one
 from soundseal.errors import Conflict, DuplicateCertificate, InvalidInput, NotFound
@@ -23,6 +24,9 @@ from soundseal.ids import (
     new_certificate_id,
     new_certificate_number,
 )
+from soundseal.registry.acoustic.fingerprints import fingerprint_to_bytes
+from soundseal.registry.acoustic.index import AcousticIndex
+from soundseal.registry.acoustic.services import check_acoustic_duplicate
 from soundseal.registry.certificates.isrc import normalize_isrc
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 from soundseal.registry.certificates.views import snapshot
@@ -55,8 +59,9 @@ class NewCertificate:
     declaration_text: str = "Original Work"
     audio_file_name: str | None = None
     ai_disclosure: dict[str, Any] | None = None
-    fingerprint: bytes | None = None
-    duration_ms: int | None = None
+    # The master's acoustic fingerprint (whole length) and duration, when audio or a
+    # client-computed fingerprint was submitted.
+    acoustic: Fingerprint | None = None
 
 
 def _text(value: str, name: str, limit: int) -> str:
@@ -111,8 +116,7 @@ def _validated(draft: NewCertificate) -> NewCertificate:
             _text(draft.audio_file_name, "audio_file_name", 500) if draft.audio_file_name else None
         ),
         ai_disclosure=_ai_disclosure(draft.ai_disclosure),
-        fingerprint=draft.fingerprint,
-        duration_ms=draft.duration_ms,
+        acoustic=draft.acoustic,
     )
 
 
@@ -155,11 +159,20 @@ def create_certificate(
     draft: NewCertificate,
     actor: str | None,
     base_url: str,
+    acoustic_index: AcousticIndex | None = None,
 ) -> Certificate:
+    """Issue a certificate. With a fingerprint, audio matching an active certificate's
+    master (a re-encode, a clip) is refused as an acoustic duplicate."""
     draft = _validated(draft)
     existing = _exact_duplicate(session, mode, draft.sha256)
     if existing is not None:
         raise _duplicate_error(existing, base_url)
+    if draft.acoustic is not None:
+        if acoustic_index is None:
+            raise ValueError("an acoustic index is needed to issue from a fingerprint")
+        check_acoustic_duplicate(
+            session, acoustic_index, mode=mode, fingerprint=draft.acoustic, base_url=base_url
+        )
     now = utcnow()
     cert = Certificate(
         id=new_certificate_id(test_mode=mode == "test"),
@@ -174,8 +187,8 @@ def create_certificate(
         declaration_text=draft.declaration_text,
         audio_file_name=draft.audio_file_name,
         ai_disclosure=draft.ai_disclosure,
-        fingerprint=draft.fingerprint,
-        duration_ms=draft.duration_ms,
+        fingerprint=fingerprint_to_bytes(draft.acoustic) if draft.acoustic else None,
+        duration_ms=draft.acoustic.duration_ms if draft.acoustic else None,
         status="active",
         issued_at=now,
         updated_at=now,

@@ -25,6 +25,16 @@ from soundseal.registry.changes.models import Change, FeedCounter
 __all__ = ["list_changes", "record_change"]
 
 
+def lock_feed(session: Session, mode: str) -> None:
+    """Take the mode's feed lock now, for a check that must see every committed change
+    before this transaction writes (the acoustic duplicate check). On SQLite the write
+    transaction already holds the database lock."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(
+            select(FeedCounter.mode).where(FeedCounter.mode == mode).with_for_update()
+        ).one()
+
+
 def _next_sequence(session: Session, mode: str) -> int:
     value = session.execute(
         update(FeedCounter)

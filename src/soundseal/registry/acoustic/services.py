@@ -1,0 +1,188 @@
+"""Acoustic duplicates at issuance, verify-audio with receipts, and 1:N identification.
+
+Functions take a session and never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soundseal.audio import Fingerprint
+from soundseal.db.base import utcnow
+from soundseal.errors import DuplicateCertificate, NotFound
+from soundseal.ids import new_id
+from soundseal.matching import CURRENT_POLICY, Decision, MatchPolicy, compare, decide
+from soundseal.registry.acoustic.fingerprints import (
+    fingerprint_from_bytes,
+    query_digest,
+    require_sufficient,
+)
+from soundseal.registry.acoustic.index import AcousticIndex
+from soundseal.registry.acoustic.models import VerificationReceipt
+from soundseal.registry.certificates.models import Certificate
+from soundseal.registry.changes.services import lock_feed
+
+__all__ = [
+    "Identification",
+    "check_acoustic_duplicate",
+    "get_receipt",
+    "identify",
+    "verify_audio",
+]
+
+# Candidates verified per search: duplicates and identification need only the best few.
+_CANDIDATES = 10
+
+
+def check_acoustic_duplicate(
+    session: Session,
+    index: AcousticIndex,
+    *,
+    mode: str,
+    fingerprint: Fingerprint,
+    base_url: str,
+    policy: MatchPolicy = CURRENT_POLICY,
+) -> None:
+    """Refuse audio that matches an active certificate in this mode.
+
+    Takes the mode's feed lock first, so that two processes issuing re-encodes of the same
+    master at once cannot both miss each other: the second waits, then sees the first.
+    """
+    require_sufficient(fingerprint, policy)
+    lock_feed(session, mode)
+    for hit in index.search(session, mode, fingerprint, _CANDIDATES):
+        master = session.get(Certificate, hit.key)
+        if master is None or master.status != "active" or master.fingerprint is None:
+            continue
+        decision = decide(hit.comparison, fingerprint.duration_ms, master.duration_ms or 0, policy)
+        if decision.matched:
+            raise DuplicateCertificate(
+                "This audio matches an existing certificate's master",
+                match_type="acoustic",
+                score=round(decision.score, 4),
+                offset_ms=decision.offset_ms,
+                policy_version=decision.policy_version,
+                existing_certificate_id=master.id,
+                existing_certificate_number=master.certificate_number,
+                verification_url=f"{base_url}/verify/{master.certificate_number}",
+            )
+
+
+def verify_audio(
+    session: Session,
+    *,
+    certificate: Certificate,
+    query: Fingerprint,
+    account_id: str,
+    key_id: str,
+    mode: str,
+    policy: MatchPolicy = CURRENT_POLICY,
+) -> VerificationReceipt:
+    """Compare a served file's fingerprint with the certificate's master; keep a receipt."""
+    require_sufficient(query, policy)
+    reasons: list[str]
+    decision: Decision | None = None
+    coverage = 0.0
+    if certificate.fingerprint is None:
+        reasons = ["the certificate has no acoustic fingerprint (it was issued by SHA-256 only)"]
+    else:
+        master = fingerprint_from_bytes(certificate.fingerprint, certificate.duration_ms or 0)
+        comparison = compare(query, master)
+        coverage = comparison.coverage
+        decision = decide(comparison, query.duration_ms, master.duration_ms, policy)
+        reasons = list(decision.reasons)
+    active = certificate.status == "active"
+    if not active:
+        reasons.append(f"the certificate is {certificate.status}")
+    comparison_matched = decision is not None and decision.matched
+    receipt = VerificationReceipt(
+        id=new_id("vrc"),
+        account_id=account_id,
+        key_id=key_id,
+        mode=mode,
+        certificate_id=certificate.id,
+        cert_status=certificate.status,
+        matched=comparison_matched and active,
+        policy_accepted=policy.calibrated,
+        policy_version=policy.version,
+        score=round(decision.score, 4) if decision else 0.0,
+        offset_ms=decision.offset_ms if decision else 0,
+        coverage=round(coverage, 4),
+        query_duration_ms=query.duration_ms,
+        query_sha256=query_digest(query),
+        reasons=reasons,
+        verified_at=utcnow(),
+    )
+    session.add(receipt)
+    session.flush()
+    return receipt
+
+
+def get_receipt(session: Session, receipt_id: str, *, account_id: str) -> VerificationReceipt:
+    receipt = session.get(VerificationReceipt, receipt_id)
+    if receipt is None or receipt.account_id != account_id:
+        raise NotFound(f"No verification receipt {receipt_id!r}")
+    return receipt
+
+
+@dataclass(frozen=True)
+class Identification:
+    certificate: Certificate
+    decision: Decision
+    coverage: float
+
+
+def identify(
+    session: Session,
+    index: AcousticIndex,
+    *,
+    mode: str,
+    query: Fingerprint,
+    limit: int,
+    policy: MatchPolicy = CURRENT_POLICY,
+) -> list[Identification]:
+    """The active certificates whose masters contain this audio, best score first."""
+    require_sufficient(query, policy)
+    hits = index.search(session, mode, query, max(limit, _CANDIDATES))
+    if not hits:
+        return []
+    certs = {
+        c.id: c
+        for c in session.scalars(
+            select(Certificate).where(Certificate.id.in_([h.key for h in hits]))
+        )
+    }
+    found: list[Identification] = []
+    for hit in hits:
+        cert = certs.get(str(hit.key))
+        if cert is None or cert.status != "active":
+            continue
+        decision = decide(hit.comparison, query.duration_ms, cert.duration_ms or 0, policy)
+        found.append(Identification(cert, decision, hit.comparison.coverage))
+    found.sort(key=lambda i: (not i.decision.matched, -i.decision.score))
+    return found[:limit]
+
+
+def receipt_view(receipt: VerificationReceipt) -> dict[str, Any]:
+    from soundseal.registry.certificates.views import iso
+
+    return {
+        "receipt_id": receipt.id,
+        "certificate_id": receipt.certificate_id,
+        "matched": receipt.matched,
+        "policy_accepted": receipt.policy_accepted,
+        "score": receipt.score,
+        "cert_status": receipt.cert_status,
+        "offset_ms": receipt.offset_ms,
+        "coverage": receipt.coverage,
+        "policy_version": receipt.policy_version,
+        "query_duration_ms": receipt.query_duration_ms,
+        "query_sha256": receipt.query_sha256,
+        "reasons": receipt.reasons,
+        "verified_at": iso(receipt.verified_at),
+        "livemode": receipt.mode == "live",
+    }

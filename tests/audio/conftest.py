@@ -5,7 +5,8 @@ with a bass line, an arpeggiated melody with rests and hi-hat noise on the beat)
 and turned into other formats with the real ffmpeg. Chromaprint hears pitch classes over time,
 so different seeds give genuinely different fingerprints and one seed always gives the same one.
 
-``tests/matching/conftest.py`` loads this module to share the fixtures.
+``tests/matching/conftest.py`` imports the fixtures from here; the helpers (``render_song``,
+``write_wav``, ``transcode``, ``fpcalc_raw``) are imported by tests as ``tests.audio.conftest``.
 """
 
 from __future__ import annotations

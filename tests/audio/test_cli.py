@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from conftest import fpcalc_raw
 from soundseal.cli.audio_commands import register
+from tests.audio.conftest import fpcalc_raw
 
 
 def _app() -> typer.Typer:

@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SR, render_song, transcode
 from soundseal.audio import UnsupportedMedia, decode_audio, fingerprint_file, sha256_file
+from tests.audio.conftest import SR, render_song, transcode
 
 
 def test_decodes_at_native_rate_and_channels(song_a_wav: Path) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import fpcalc_raw, transcode
 from soundseal.audio import (
     ITEM_MS,
     SILENCE_VALUE,
@@ -16,6 +15,7 @@ from soundseal.audio import (
     fingerprint_file,
     fingerprint_pcm,
 )
+from tests.audio.conftest import fpcalc_raw, transcode
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +105,7 @@ def test_fingerprint_pcm_equals_file_fingerprint(song_a_wav: Path) -> None:
 
 
 def test_too_short_for_chromaprint_raises(audio_dir: Path) -> None:
-    from conftest import write_wav
+    from tests.audio.conftest import write_wav
 
     path = write_wav(audio_dir / "blip.wav", np.zeros(2000) + 0.1)
     with pytest.raises(FingerprintError):

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import render_song, write_wav
 from soundseal.audio import fingerprint_file
 from soundseal.matching.calibration import TRANSFORMS, apply_transform, calibrate
+from tests.audio.conftest import render_song, write_wav
 
 
 @pytest.fixture(scope="module")

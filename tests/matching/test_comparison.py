@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import render_song, transcode, write_wav
 from soundseal.audio import ITEM_MS, SILENCE_VALUE, Fingerprint, fingerprint_file
 from soundseal.matching import compare, compare_values
+from tests.audio.conftest import render_song, transcode, write_wav
 
 
 @pytest.fixture(scope="session")

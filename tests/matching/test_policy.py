@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import transcode
 from soundseal.audio import InsufficientAudio, fingerprint_file
 from soundseal.matching import CURRENT_POLICY, Comparison, MatchPolicy, decide, match
+from tests.audio.conftest import transcode
 
 
 def _comparison(

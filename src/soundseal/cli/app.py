@@ -91,7 +91,8 @@ def build() -> typer.Typer:
 
     importlib.import_module("soundseal.cli.operator")
     if not getattr(app, "_soundseal_built", False):
-        with suppress(ImportError):
-            importlib.import_module("soundseal.cli.audio_commands").register(app)
+        for module in ("audio_commands", "artist_commands"):
+            with suppress(ImportError):
+                importlib.import_module(f"soundseal.cli.{module}").register(app)
         app._soundseal_built = True  # type: ignore[attr-defined]
     return app

@@ -153,6 +153,9 @@ def test_malformed_request_id_is_replaced(client: TestClient, bad: str) -> None:
     assert response.headers["x-request-id"].startswith("req_")
 
 
-def test_success_responses_carry_a_request_id(client: TestClient) -> None:
+def test_success_responses_carry_a_request_id_and_server_timing(client: TestClient) -> None:
     response = client.get("/api/v1/certificates/cer_test_synthetic")
     assert response.headers["x-request-id"].startswith("req_")
+    name, _, duration = response.headers["server-timing"].partition(";dur=")
+    assert name == "app"
+    assert float(duration) > 0

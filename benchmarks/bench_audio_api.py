@@ -43,7 +43,12 @@ from soundseal.registry.accounts.services import create_account
 from soundseal.registry.keys.services import create_key
 from soundseal.registry.models import Certificate
 
-DEFAULT_CORPUS = Path("/usr/share/scummvm/drascula/audio")
+
+def default_corpus() -> Path:
+    """The folder of Debian's drascula-music package, wherever dpkg put it."""
+    listing = subprocess.run(["dpkg", "-L", "drascula-music"], capture_output=True, text=True)
+    oggs = [Path(line) for line in listing.stdout.splitlines() if line.endswith(".ogg")]
+    return oggs[0].parent if oggs else Path("drascula-music-not-installed")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -148,7 +153,7 @@ def seed_registry(url: str, account_id: str, pool: np.ndarray, count: int) -> No
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, default=None)
     parser.add_argument("--certificates", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()

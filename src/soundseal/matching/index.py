@@ -16,6 +16,7 @@ Design (see docs/matching.md for sizing):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 
@@ -84,9 +85,14 @@ class _Segment:
 
 
 class FingerprintIndex:
-    """Masters by key; :meth:`search` a query for the masters it most likely comes from."""
+    """Masters by key; :meth:`search` a query for the masters it most likely comes from.
+
+    Safe to share between threads: one lock serialises mutations and searches (a search seals
+    pending additions, so it mutates too).
+    """
 
     def __init__(self) -> None:
+        self._lock = threading.RLock()
         self._masters: dict[int, _Master] = {}
         self._slot_of: dict[Hashable, int] = {}
         self._next_slot = 0
@@ -105,22 +111,24 @@ class FingerprintIndex:
 
     def add(self, key: Hashable, fingerprint: Fingerprint) -> None:
         """Index ``fingerprint`` under ``key`` (replacing what the key held)."""
-        if key in self._slot_of:
-            self.remove(key)
-        slot = self._next_slot
-        self._next_slot += 1
-        self._masters[slot] = _Master(key, fingerprint)
-        self._slot_of[key] = slot
-        self._pending.append(slot)
+        with self._lock:
+            if key in self._slot_of:
+                self.remove(key)
+            slot = self._next_slot
+            self._next_slot += 1
+            self._masters[slot] = _Master(key, fingerprint)
+            self._slot_of[key] = slot
+            self._pending.append(slot)
 
     def remove(self, key: Hashable) -> None:
         """Forget ``key``; raises ``KeyError`` if it is not indexed."""
-        slot = self._slot_of.pop(key)
-        del self._masters[slot]
-        if slot in self._pending:
-            self._pending.remove(slot)
-        else:
-            self._removed.add(slot)
+        with self._lock:
+            slot = self._slot_of.pop(key)
+            del self._masters[slot]
+            if slot in self._pending:
+                self._pending.remove(slot)
+            else:
+                self._removed.add(slot)
 
     def get(self, key: Hashable) -> Fingerprint | None:
         slot = self._slot_of.get(key)
@@ -139,10 +147,11 @@ class FingerprintIndex:
 
     def optimize(self) -> None:
         """Merge everything into one segment (after a bulk load)."""
-        self._seal()
-        if len(self._segments) > 1 or self._removed:
-            self._segments = [_Segment(sorted(self._masters), self._masters)]
-            self._removed.clear()
+        with self._lock:
+            self._seal()
+            if len(self._segments) > 1 or self._removed:
+                self._segments = [_Segment(sorted(self._masters), self._masters)]
+                self._removed.clear()
 
     def _votes(self, q: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.int64], ...]:
         """(slot, offset, votes) of the best offset per master, most votes first."""
@@ -187,22 +196,25 @@ class FingerprintIndex:
         Only masters whose keys voted for a common alignment are verified, so unrelated masters
         are not returned at all; apply :func:`~soundseal.matching.decide` to each hit.
         """
-        self._seal()
-        q = query.values
-        if q.size == 0 or not self._masters:
-            return []
-        slots, offsets, votes = self._votes(q)
-        keep = votes >= _MIN_VOTES
-        hits: list[SearchHit] = []
-        for slot, offset in zip(
-            slots[keep][: limit + _VERIFY_EXTRA].tolist(),
-            offsets[keep][: limit + _VERIFY_EXTRA].tolist(),
-            strict=True,
-        ):
-            master = self._masters[slot]
-            comparison = verify_offsets(
-                q, master.fingerprint.values, np.array([offset], dtype=np.intp)
-            )
-            hits.append(SearchHit(master.key, comparison.score, comparison.offset_ms, comparison))
-        hits.sort(key=lambda h: -h.score)
-        return hits[:limit]
+        with self._lock:
+            self._seal()
+            q = query.values
+            if q.size == 0 or not self._masters:
+                return []
+            slots, offsets, votes = self._votes(q)
+            keep = votes >= _MIN_VOTES
+            hits: list[SearchHit] = []
+            for slot, offset in zip(
+                slots[keep][: limit + _VERIFY_EXTRA].tolist(),
+                offsets[keep][: limit + _VERIFY_EXTRA].tolist(),
+                strict=True,
+            ):
+                master = self._masters[slot]
+                comparison = verify_offsets(
+                    q, master.fingerprint.values, np.array([offset], dtype=np.intp)
+                )
+                hits.append(
+                    SearchHit(master.key, comparison.score, comparison.offset_ms, comparison)
+                )
+            hits.sort(key=lambda h: -h.score)
+            return hits[:limit]

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute, storage, strategies
 
+from soundseal.api.ratelimit_storage import LocalStorage
+
 __all__ = ["RateLimitResult", "RateLimiter"]
 
 
@@ -35,7 +37,11 @@ class RateLimitResult:
 
 class RateLimiter:
     def __init__(self, storage_uri: str = "memory://") -> None:
-        self.storage = storage.storage_from_string(storage_uri)
+        self.storage = (
+            LocalStorage()
+            if storage_uri == "memory://"
+            else storage.storage_from_string(storage_uri)
+        )
         # A sliding window counter: two counters per key, smooth at window edges, and cheap
         # on Redis (no per-request list as in a moving window).
         self.strategy = strategies.SlidingWindowCounterRateLimiter(self.storage)

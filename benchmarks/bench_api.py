@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from fastapi import FastAPI
 
 from soundseal.db import create_database, upgrade
 from soundseal.ids import new_certificate_id
@@ -95,19 +96,32 @@ def seed(url: str, count: int) -> tuple[str, list[str], list[str]]:
     return key, ids, hashes
 
 
-def serve(port: int) -> None:
-    import uvicorn
-    from fastapi import FastAPI
-
+def bench_app() -> FastAPI:
+    """The soundseal app plus a bare endpoint, in one process."""
     from soundseal.api import create_app
 
-    app: FastAPI = create_app(load_settings())
+    app = create_app(load_settings())
 
     @app.get("/bench/bare")
     async def bare() -> dict[str, str]:
         return {"status": "ok"}
 
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return app
+
+
+def serve(port: int, workers: int) -> None:
+    import uvicorn
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    uvicorn.run(
+        "bench_api:bench_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 def wrk(
@@ -140,10 +154,11 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.workers)
         return
     if shutil.which("wrk") is None:
         sys.exit("bench_api needs wrk (apt-get install wrk)")
@@ -161,7 +176,9 @@ def main() -> None:
         f"({'PostgreSQL' if args.database_url else 'SQLite'})"
     )
     port = 18000 + random.randrange(1000)
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=env)
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(port), "--workers", str(args.workers)], env=env
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -195,7 +212,7 @@ def main() -> None:
     bare = results["bare"]["rps"]
     print(f"\n{'endpoint':<44}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}{'non-2xx':>9}")
     labels = {
-        "bare": "GET /bench/bare (constant, same process)",
+        "bare": "GET /bench/bare (constant, same server)",
         "status": "GET /api/v1/certificates/{id}/status",
         "verify": "GET /api/v1/verify?sha256=…",
     }

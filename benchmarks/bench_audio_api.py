@@ -157,9 +157,9 @@ def main() -> None:
     parser.add_argument("--certificates", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    tracks = sorted(
-        p for p in args.corpus.rglob("*") if p.suffix in (".ogg", ".mp3", ".flac", ".wav")
-    )
+    args.corpus = args.corpus or default_corpus()
+    suffixes = (".ogg", ".mp3", ".flac", ".wav")
+    tracks = sorted(p for p in args.corpus.rglob("*") if p.suffix in suffixes)
     if len(tracks) < 4:
         raise SystemExit(f"need a corpus of recordings in {args.corpus}")
     work = Path(tempfile.mkdtemp(prefix="soundseal-bench-"))

@@ -16,7 +16,8 @@ from soundseal.api.errors import install_error_handlers
 from soundseal.api.idempotency import IdempotencyMiddleware
 from soundseal.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from soundseal.api.ratelimit import RateLimiter
-from soundseal.api.routes import acoustic, certificates, changes, verify
+from soundseal.api.routes import acoustic, certificates, changes, hot, verify
+from soundseal.api.schemas import ErrorBody
 from soundseal.db import Database, create_database, upgrade
 from soundseal.registry.acoustic.index import AcousticIndex
 from soundseal.settings import Settings, load_settings
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(RequestContextMiddleware)
     for router in ROUTERS:
         app.include_router(router)
+    # Matched first: see `soundseal.api.routes.hot`.
+    app.router.routes[0:0] = hot.ROUTES
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -122,5 +125,10 @@ def _openapi(app: FastAPI) -> dict[str, object]:
             operation = schema["paths"][route.path_format].get(method.lower())
             if operation is not None and scope and "x-required-scope" not in operation:
                 operation["x-required-scope"] = scope
+    for path, item in hot.OPENAPI_PATHS.items():
+        schema["paths"].setdefault(path, {}).update(item)
+    schema["components"].setdefault("schemas", {}).setdefault(
+        "ErrorBody", ErrorBody.model_json_schema()
+    )
     app.openapi_schema = schema
     return schema

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.auth import check_scope, optional_principal, require_scope
-from soundseal.api.context import get_context, lookup, read, transaction
+from soundseal.api.context import get_context, read, transaction
 from soundseal.api.schemas import (
     CertificateCreate,
     CertificateMetadata,
@@ -22,7 +22,7 @@ from soundseal.errors import Forbidden, NotFound
 from soundseal.ids import SANDBOX_CERTIFICATE_ID
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.models import Certificate
-from soundseal.registry.certificates.views import certificate_view, status_view, version_view
+from soundseal.registry.certificates.views import certificate_view, version_view
 from soundseal.registry.keys.services import Principal
 
 _C = TypeVar("_C", bound=Any)
@@ -33,7 +33,7 @@ _READ_ERRORS = error_responses(400, 401, 403, 404, 429)
 _WRITE_ERRORS = error_responses(400, 401, 403, 409, 413, 422, 429)
 
 
-def _visible(cert: _C, principal: Principal | None, ident: str) -> _C:
+def visible(cert: _C, principal: Principal | None, ident: str) -> _C:
     """A key sees its own mode; with no key only the sandbox certificate is readable."""
     if cert.id == SANDBOX_CERTIFICATE_ID:
         return cert
@@ -145,7 +145,7 @@ def list_certificates(
     )
 
 
-async def _read_principal(request: Request, ident: str) -> Principal | None:
+async def read_principal(request: Request, ident: str) -> Principal | None:
     """Reads need `certificates:read`, except of the sandbox certificate, which needs no key."""
     principal = await optional_principal(request)
     if principal is not None or ident != SANDBOX_CERTIFICATE_ID:
@@ -160,13 +160,11 @@ async def _read_principal(request: Request, ident: str) -> Principal | None:
     responses=_READ_ERRORS,
 )
 async def get_certificate(id_or_number: str, request: Request) -> JSONResponse:
-    principal = await _read_principal(request, id_or_number)
+    principal = await read_principal(request, id_or_number)
     base_url = get_context(request).settings.public_url
 
     def lookup(session: Session) -> dict[str, Any]:
-        cert = _visible(
-            certificates.get_certificate(session, id_or_number), principal, id_or_number
-        )
+        cert = visible(certificates.get_certificate(session, id_or_number), principal, id_or_number)
         owner = (
             principal is not None
             and principal.kind == "secret"
@@ -175,25 +173,6 @@ async def get_certificate(id_or_number: str, request: Request) -> JSONResponse:
         return certificate_view(cert, base_url=base_url, owner=owner)
 
     return JSONResponse(await read(request, lookup))
-
-
-@router.get(
-    "/{certificate_id}/status",
-    openapi_extra={"x-required-scope": "certificates:read (none for cer_test_synthetic)"},
-    summary="A certificate's current status (certificates:read; the sandbox needs no key)",
-    responses=_READ_ERRORS,
-)
-async def get_status(
-    certificate_id: str,
-    request: Request,
-    no_cache: Annotated[bool, Query(description="answer fresh, with no-store")] = False,
-) -> JSONResponse:
-    principal = await _read_principal(request, certificate_id)
-    row = await lookup(request, lambda reader: certificates.get_status(reader, certificate_id))
-    view = status_view(_visible(row, principal, certificate_id))
-    max_age = get_context(request).settings.status_max_age_seconds
-    cache = "no-store" if no_cache else f"private, max-age={max_age}"
-    return JSONResponse(view, headers={"Cache-Control": cache})
 
 
 @router.post(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_scope
@@ -18,7 +18,7 @@ from soundseal.registry.keys.services import Principal
 router = APIRouter(prefix="/api/v1/verify", tags=["verification"])
 
 
-async def _verify(
+async def verification(
     request: Request,
     principal: Principal,
     certificate_number: str | None,
@@ -81,21 +81,6 @@ async def _verify(
     return JSONResponse(body)
 
 
-@router.get(
-    "",
-    summary="Verify by certificate number, SHA-256 or ISRC (verify:read)",
-    responses=error_responses(400, 401, 403, 429),
-)
-async def verify_get(
-    request: Request,
-    principal: Principal = require_scope("verify:read"),
-    certificate_number: Annotated[str | None, Query(max_length=32)] = None,
-    sha256: Annotated[str | None, Query(max_length=64)] = None,
-    isrc: Annotated[str | None, Query(max_length=20)] = None,
-) -> JSONResponse:
-    return await _verify(request, principal, certificate_number, sha256, isrc)
-
-
 @router.post(
     "",
     summary="Verify by a SHA-256 (or number, or ISRC) in the body (verify:read)",
@@ -106,4 +91,4 @@ async def verify_post(
     request: Request,
     principal: Principal = require_scope("verify:read"),
 ) -> JSONResponse:
-    return await _verify(request, principal, body.certificate_number, body.sha256, body.isrc)
+    return await verification(request, principal, body.certificate_number, body.sha256, body.isrc)

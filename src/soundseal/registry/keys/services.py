@@ -7,13 +7,15 @@ cost milliseconds on every request. The plaintext is returned once, from `create
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import secrets
 import string
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from soundseal.db.base import utcnow
@@ -91,9 +93,20 @@ def create_key(
 
 # Built once: authentication runs on every request, and a prebuilt Core statement skips
 # the per-call statement construction and ORM result processing.
-_AUTHENTICATE = select(ApiKey.id, ApiKey.account_id, ApiKey.kind, ApiKey.mode, ApiKey.scopes).where(
-    ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)
-)
+_AUTHENTICATE = select(
+    ApiKey.id,
+    ApiKey.account_id,
+    ApiKey.kind,
+    ApiKey.mode,
+    # As stored: decoded below through a cache, since a few distinct scope sets serve
+    # every request.
+    cast(ApiKey.scopes, Text).label("scopes"),
+).where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
+
+
+@functools.lru_cache(maxsize=256)
+def _scope_set(stored: str) -> frozenset[str]:
+    return frozenset(json.loads(stored))
 
 
 def authenticate(reader: Reader, plaintext: str) -> Principal | None:
@@ -108,7 +121,7 @@ def authenticate(reader: Reader, plaintext: str) -> Principal | None:
         account_id=row.account_id,
         kind=row.kind,
         mode=row.mode,
-        scopes=frozenset(row.scopes),
+        scopes=_scope_set(row.scopes),
     )
 
 

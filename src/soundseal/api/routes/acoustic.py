@@ -9,13 +9,13 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.auth import require_scope
-from soundseal.api.context import get_context, transaction
+from soundseal.api.context import get_context, lookup, transaction
 from soundseal.api.schemas import IdentifyRequest, VerifyAudioRequest, error_responses
 from soundseal.errors import NotFound
 from soundseal.matching import CURRENT_POLICY
 from soundseal.registry.acoustic import services as acoustic
 from soundseal.registry.acoustic.fingerprints import decode_fingerprint
-from soundseal.registry.certificates.services import get_certificate, visible_in_mode
+from soundseal.registry.certificates.services import get_acoustic, visible_in_mode
 from soundseal.registry.certificates.views import iso
 from soundseal.registry.keys.services import Principal
 
@@ -49,20 +49,22 @@ async def verify_audio(
         algorithm=body.algorithm,
     )
 
+    cert = await lookup(request, lambda reader: get_acoustic(reader, certificate_id))
+    if not visible_in_mode(cert, principal.mode):
+        raise NotFound(f"No certificate {certificate_id!r}")
+
     def run() -> dict[str, Any]:
+        # Compare first, then hold the write transaction only for the receipt's INSERT.
+        evaluation = acoustic.evaluate(cert, query)
         with transaction(request, write=True) as session:
-            cert = get_certificate(session, certificate_id)
-            if not visible_in_mode(cert, principal.mode):
-                raise NotFound(f"No certificate {certificate_id!r}")
-            receipt = acoustic.verify_audio(
+            receipt = acoustic.record_receipt(
                 session,
-                certificate=cert,
-                query=query,
+                evaluation,
                 account_id=principal.account_id,
                 key_id=principal.key_id,
                 mode=principal.mode,
             )
-            return acoustic.receipt_view(receipt)
+        return acoustic.receipt_view(receipt)
 
     return JSONResponse(await run_in_threadpool(run))
 

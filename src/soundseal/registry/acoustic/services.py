@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from soundseal.audio import Fingerprint
@@ -27,10 +27,13 @@ from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.changes.services import lock_feed
 
 __all__ = [
+    "Evaluation",
     "Identification",
     "check_acoustic_duplicate",
+    "evaluate",
     "get_receipt",
     "identify",
+    "record_receipt",
     "verify_audio",
 ]
 
@@ -72,19 +75,28 @@ def check_acoustic_duplicate(
             )
 
 
-def verify_audio(
-    session: Session,
-    *,
-    certificate: Certificate,
-    query: Fingerprint,
-    account_id: str,
-    key_id: str,
-    mode: str,
-    policy: MatchPolicy = CURRENT_POLICY,
-) -> VerificationReceipt:
-    """Compare a served file's fingerprint with the certificate's master; keep a receipt."""
-    require_sufficient(query, policy)
+@dataclass(frozen=True)
+class Evaluation:
+    """How a query compares with a certificate's master, before anything is written."""
+
+    certificate_id: str
+    cert_status: str
+    matched: bool
+    score: float
+    offset_ms: int
+    coverage: float
     reasons: list[str]
+    query_duration_ms: int
+    query_sha256: str
+
+
+def evaluate(
+    certificate: Any, query: Fingerprint, policy: MatchPolicy = CURRENT_POLICY
+) -> Evaluation:
+    """Compare a served file's fingerprint with the certificate's master (`certificate` has
+    `id`, `status`, `fingerprint`, `duration_ms`: a model or a fast-read row). Pure: the
+    comparison runs outside any transaction."""
+    require_sufficient(query, policy)
     decision: Decision | None = None
     coverage = 0.0
     if certificate.fingerprint is None:
@@ -98,28 +110,69 @@ def verify_audio(
     active = certificate.status == "active"
     if not active:
         reasons.append(f"the certificate is {certificate.status}")
-    comparison_matched = decision is not None and decision.matched
+    return Evaluation(
+        certificate_id=certificate.id,
+        cert_status=certificate.status,
+        matched=decision is not None and decision.matched and active,
+        score=round(decision.score, 4) if decision else 0.0,
+        offset_ms=decision.offset_ms if decision else 0,
+        coverage=round(coverage, 4),
+        reasons=reasons,
+        query_duration_ms=query.duration_ms,
+        query_sha256=query_digest(query),
+    )
+
+
+def record_receipt(
+    session: Session,
+    evaluation: Evaluation,
+    *,
+    account_id: str,
+    key_id: str,
+    mode: str,
+    policy: MatchPolicy = CURRENT_POLICY,
+) -> VerificationReceipt:
+    """Keep the receipt of a verification (one Core INSERT: this is a hot write)."""
     receipt = VerificationReceipt(
         id=new_id("vrc"),
         account_id=account_id,
         key_id=key_id,
         mode=mode,
-        certificate_id=certificate.id,
-        cert_status=certificate.status,
-        matched=comparison_matched and active,
+        certificate_id=evaluation.certificate_id,
+        cert_status=evaluation.cert_status,
+        matched=evaluation.matched,
         policy_accepted=policy.calibrated,
         policy_version=policy.version,
-        score=round(decision.score, 4) if decision else 0.0,
-        offset_ms=decision.offset_ms if decision else 0,
-        coverage=round(coverage, 4),
-        query_duration_ms=query.duration_ms,
-        query_sha256=query_digest(query),
-        reasons=reasons,
+        score=evaluation.score,
+        offset_ms=evaluation.offset_ms,
+        coverage=evaluation.coverage,
+        query_duration_ms=evaluation.query_duration_ms,
+        query_sha256=evaluation.query_sha256,
+        reasons=evaluation.reasons,
         verified_at=utcnow(),
     )
-    session.add(receipt)
-    session.flush()
+    columns = VerificationReceipt.__table__.columns.keys()
+    session.execute(
+        insert(VerificationReceipt), [{name: getattr(receipt, name) for name in columns}]
+    )
     return receipt
+
+
+def verify_audio(
+    session: Session,
+    *,
+    certificate: Any,
+    query: Fingerprint,
+    account_id: str,
+    key_id: str,
+    mode: str,
+    policy: MatchPolicy = CURRENT_POLICY,
+) -> VerificationReceipt:
+    """Compare a served file's fingerprint with the certificate's master; keep a receipt."""
+    evaluation = evaluate(certificate, query, policy)
+    return record_receipt(
+        session, evaluation, account_id=account_id, key_id=key_id, mode=mode, policy=policy
+    )
 
 
 def get_receipt(session: Session, receipt_id: str, *, account_id: str) -> VerificationReceipt:

@@ -37,6 +37,7 @@ __all__ = [
     "NewCertificate",
     "create_certificate",
     "find_for_verification",
+    "get_acoustic",
     "get_certificate",
     "get_status",
     "list_certificates",
@@ -370,6 +371,17 @@ _VERIFY_BY = {
     "sha256": _verification_statement(Certificate.sha256),
     "isrc": _verification_statement(Certificate.isrc),
 }
+_ACOUSTIC_COLUMNS = (
+    Certificate.id,
+    Certificate.mode,
+    Certificate.status,
+    Certificate.fingerprint,
+    Certificate.duration_ms,
+)
+_ACOUSTIC_BY_ID = select(*_ACOUSTIC_COLUMNS).where(Certificate.id == bindparam("value"))
+_ACOUSTIC_BY_NUMBER = select(*_ACOUSTIC_COLUMNS).where(
+    Certificate.certificate_number == bindparam("value")
+)
 _STATUS_BY_ID = select(
     Certificate.id,
     Certificate.mode,
@@ -410,10 +422,19 @@ def find_for_verification(
 
 def get_status(reader: Reader, id_or_number: str) -> Any:
     """`id, mode, status, updated_at, sequence` of a certificate, by ID or number."""
+    return _one_by_ident(reader, id_or_number, _STATUS_BY_ID, _STATUS_BY_NUMBER)
+
+
+def get_acoustic(reader: Reader, id_or_number: str) -> Any:
+    """`id, mode, status, fingerprint, duration_ms` of a certificate, by ID or number."""
+    return _one_by_ident(reader, id_or_number, _ACOUSTIC_BY_ID, _ACOUSTIC_BY_NUMBER)
+
+
+def _one_by_ident(reader: Reader, id_or_number: str, by_id: Any, by_number: Any) -> Any:
     if is_certificate_id(id_or_number):
-        statement, value = _STATUS_BY_ID, id_or_number
+        statement, value = by_id, id_or_number
     elif is_certificate_number(id_or_number.upper()):
-        statement, value = _STATUS_BY_NUMBER, id_or_number.upper()
+        statement, value = by_number, id_or_number.upper()
     else:
         raise NotFound(
             f"No certificate {id_or_number!r}: expected an ID (cer_…) or a number (SS-YYYY-…)"

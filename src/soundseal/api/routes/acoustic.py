@@ -10,7 +10,13 @@ from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.auth import require_scope
 from soundseal.api.context import get_context, lookup, transaction
-from soundseal.api.schemas import IdentifyRequest, VerifyAudioRequest, error_responses
+from soundseal.api.schemas import (
+    FingerprintFields,
+    IdentifyRequest,
+    VerifyAudioRequest,
+    error_responses,
+)
+from soundseal.audio import Fingerprint
 from soundseal.errors import NotFound
 from soundseal.matching import CURRENT_POLICY
 from soundseal.registry.acoustic import services as acoustic
@@ -22,6 +28,15 @@ from soundseal.registry.keys.services import Principal
 router = APIRouter(prefix="/api/v1", tags=["acoustic verification"])
 
 _ERRORS = error_responses(400, 401, 403, 404, 413, 422, 429)
+
+
+def _query(body: FingerprintFields) -> Fingerprint:
+    return decode_fingerprint(
+        body.fingerprint,
+        duration_ms=body.duration_ms,
+        encoding=body.encoding,
+        algorithm=body.algorithm,
+    )
 
 
 @router.post(
@@ -42,12 +57,7 @@ async def verify_audio(
     request: Request,
     principal: Principal = require_scope("verify:read", secret_only=True),
 ) -> JSONResponse:
-    query = decode_fingerprint(
-        body.fingerprint,
-        duration_ms=body.duration_ms,
-        encoding=body.encoding,
-        algorithm=body.algorithm,
-    )
+    query = _query(body)
 
     cert = await lookup(request, lambda reader: get_acoustic(reader, certificate_id))
     if not visible_in_mode(cert, principal.mode):
@@ -94,12 +104,7 @@ async def identify(
     request: Request,
     principal: Principal = require_scope("verify:read", secret_only=True),
 ) -> JSONResponse:
-    query = decode_fingerprint(
-        body.fingerprint,
-        duration_ms=body.duration_ms,
-        encoding=body.encoding,
-        algorithm=body.algorithm,
-    )
+    query = _query(body)
     index = get_context(request).acoustic
     base_url = get_context(request).settings.public_url
 

@@ -12,7 +12,7 @@ from soundseal.api.context import get_context, lookup
 from soundseal.api.schemas import VerifyRequest, error_responses
 from soundseal.errors import InvalidInput
 from soundseal.registry.certificates.services import find_for_verification
-from soundseal.registry.certificates.views import iso
+from soundseal.registry.certificates.views import verification_view
 from soundseal.registry.keys.services import Principal
 
 router = APIRouter(prefix="/api/v1/verify", tags=["verification"])
@@ -62,18 +62,7 @@ async def verification(
         )
     body: dict[str, Any] = {
         "verified": cert.status == "active",
-        "certificate": {
-            "id": cert.id,
-            "certificate_number": cert.certificate_number,
-            "track_title": cert.track_title,
-            "artist_name": cert.artist_name,
-            "status": cert.status,
-            "isrc": cert.isrc,
-            "sha256_fingerprint": cert.sha256,
-            "declaration": cert.declaration_text,
-            "issued_at": iso(cert.issued_at),
-            "revoked_at": iso(cert.revoked_at),
-        },
+        "certificate": verification_view(cert),
         "verification_url": f"{base_url}/verify/{cert.certificate_number}",
     }
     if cert.status != "active":

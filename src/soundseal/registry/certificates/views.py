@@ -7,7 +7,19 @@ from typing import Any
 
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 
-__all__ = ["certificate_view", "iso", "status_view", "version_view"]
+__all__ = ["certificate_view", "iso", "status_view", "verification_view", "version_view"]
+
+# What a public verification shows: the vendor doc's fields, plus the ID and dates.
+_VERIFICATION_FIELDS = (
+    ("id", "id"),
+    ("certificate_number", "certificate_number"),
+    ("track_title", "track_title"),
+    ("artist_name", "artist_name"),
+    ("status", "status"),
+    ("isrc", "isrc"),
+    ("sha256_fingerprint", "sha256"),
+    ("declaration", "declaration_text"),
+)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -47,6 +59,14 @@ def certificate_view(cert: Certificate, *, base_url: str, owner: bool) -> dict[s
                 "account_id": cert.account_id,
             }
         )
+    return view
+
+
+def verification_view(cert: Any) -> dict[str, Any]:
+    """The certificate in a `/verify` answer (a model or a fast-read row)."""
+    view = {name: getattr(cert, attribute) for name, attribute in _VERIFICATION_FIELDS}
+    view["issued_at"] = iso(cert.issued_at)
+    view["revoked_at"] = iso(cert.revoked_at)
     return view
 
 

@@ -60,8 +60,10 @@ def test_calls_without_a_key_are_limited_per_ip(database: Database, tmp_path: Pa
         ]
         # Guessing keys is charged to the IP too.
         bad = client.get("/api/v1/certificates", headers={"Authorization": "Bearer ss_sk_live_x"})
+        malformed = client.get("/api/v1/certificates", headers={"Authorization": "Basic abc"})
     assert codes == [200, 200, 200, 429]
     assert bad.status_code == 429
+    assert malformed.status_code == 429
 
 
 @pytest.fixture

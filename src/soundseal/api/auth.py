@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, Request
+from starlette.datastructures import Headers
 
 from soundseal.api.context import get_context, lookup
 from soundseal.errors import Forbidden, RateLimited, Unauthorized
@@ -18,14 +19,15 @@ from soundseal.registry.keys.services import Principal, authenticate
 __all__ = ["optional_principal", "presented_key", "require_key", "require_scope"]
 
 
-def presented_key(request: Request) -> str | None:
-    header = request.headers.get("authorization")
+def presented_key(headers: Headers) -> str | None:
+    """The API key a request presents, if any; a malformed Authorization header is refused."""
+    header = headers.get("authorization")
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Authorization header must be 'Bearer <API key>'")
         return token.strip()
-    key = request.headers.get("x-api-key")
+    key = headers.get("x-api-key")
     return key.strip() if key else None
 
 
@@ -55,11 +57,16 @@ async def resolve_principal(request: Request) -> Principal | None:
         cached: Principal | None = request.state.principal
         return cached
     context = get_context(request)
-    token = presented_key(request)
+    settings = context.settings
+    try:
+        token = presented_key(request.headers)
+    except Unauthorized:
+        # Charged like a wrong key, so malformed headers cannot probe for free.
+        _charge(request, f"ip:{client_ip(request)}", settings.rate_limit_anonymous)
+        raise
     principal: Principal | None = None
     if token is not None:
         principal = await lookup(request, lambda reader: authenticate(reader, token))
-    settings = context.settings
     if principal is None:
         _charge(request, f"ip:{client_ip(request)}", settings.rate_limit_anonymous)
         if token is not None:

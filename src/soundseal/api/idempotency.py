@@ -23,9 +23,10 @@ import anyio
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from soundseal.api.auth import presented_key
 from soundseal.api.middleware import send_error
 from soundseal.db import Database
-from soundseal.errors import Conflict, InvalidInput, PayloadTooLarge
+from soundseal.errors import Conflict, InvalidInput, PayloadTooLarge, Unauthorized
 from soundseal.registry.idempotency.services import Claim, claim_key, complete_key, release_key
 from soundseal.registry.keys.services import Principal, authenticate
 
@@ -61,7 +62,10 @@ class IdempotencyMiddleware:
             )
             await send_error(scope, receive, send, invalid)
             return
-        token = _token(headers)
+        try:
+            token = presented_key(headers)
+        except Unauthorized:
+            token = None  # the endpoint refuses it, with the rate limit charged
         database: Database = self.database()
         principal = await anyio.to_thread.run_sync(_authenticate, database, token)
         if principal is None:
@@ -154,13 +158,6 @@ class IdempotencyMiddleware:
             await anyio.to_thread.run_sync(_complete, database, record_id, status, stored, content)
         await send(start)
         await send({"type": "http.response.body", "body": content})
-
-
-def _token(headers: Headers) -> str | None:
-    auth = headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return headers.get("x-api-key")
 
 
 def _authenticate(database: Database, token: str | None) -> Principal | None:

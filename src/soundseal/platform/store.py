@@ -1,0 +1,30 @@
+"""The platform database: any SQLAlchemy URL (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from soundseal.db import Database, create_database
+from soundseal.platform.models import PlatformBase
+
+__all__ = ["PlatformStore", "open_store"]
+
+
+class PlatformStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.sessions: sessionmaker[Session] = database.write_sessions
+
+    def create_schema(self) -> None:
+        """Create the platform's tables if they are missing (idempotent)."""
+        PlatformBase.metadata.create_all(self.database.engine)
+
+    def dispose(self) -> None:
+        self.database.dispose()
+
+
+def open_store(url: str, *, create: bool = True) -> PlatformStore:
+    store = PlatformStore(create_database(url, pool_size=5))
+    if create:
+        store.create_schema()
+    return store

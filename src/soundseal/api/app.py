@@ -81,6 +81,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(changes.router)
     app.include_router(certificates.router)
     app.include_router(verify.router)
+    # Imported here: the web package builds on the API's modules, which import this one.
+    from soundseal.web.app import install_web
+
+    install_web(app, settings)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

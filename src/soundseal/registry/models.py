@@ -4,8 +4,10 @@ from soundseal.db.base import Base
 from soundseal.registry.accounts.models import Account
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 from soundseal.registry.changes.models import Change, FeedCounter
+from soundseal.registry.embeds.models import EmbedOpen
 from soundseal.registry.idempotency.models import IdempotencyRecord
 from soundseal.registry.keys.models import ApiKey
+from soundseal.registry.logins.models import WebSession, WebUser
 
 metadata = Base.metadata
 
@@ -15,7 +17,10 @@ __all__ = [
     "Certificate",
     "CertificateVersion",
     "Change",
+    "EmbedOpen",
     "FeedCounter",
     "IdempotencyRecord",
+    "WebSession",
+    "WebUser",
     "metadata",
 ]

@@ -2,15 +2,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
+from soundseal.db import Database
+from soundseal.settings import Settings, load_settings
 from tests.factories import Factory, WebLogin
 
 BASE_URL = "https://registry.test"
 _CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def web_settings(database: Database, tmp_path: Path, **overrides: Any) -> Settings:
+    """Like `tests.conftest.make_settings`, but the public URL can be overridden too."""
+    url = database.engine.url.render_as_string(hide_password=False)
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "database_url": url,
+        "public_url": BASE_URL,
+        **overrides,
+    }
+    return load_settings(**values)
 
 
 def csrf_of(html: str) -> str:

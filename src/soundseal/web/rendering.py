@@ -61,7 +61,7 @@ def render(
     request: Request,
     template: str,
     *,
-    status: int = 200,
+    status_code: int = 200,
     headers: dict[str, str] | None = None,
     forms: bool = False,
     **context: Any,
@@ -70,7 +70,7 @@ def render(
     if forms:
         context["csrf_token"] = form_token(request)
     html = _env.get_template(template).render(request=request, **context)
-    response = HTMLResponse(html, status_code=status, headers=headers)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
     if forms:
         attach_csrf_cookie(request, response)
     return response
@@ -80,7 +80,7 @@ def error_page(request: Request, status: int, title: str, message: str) -> HTMLR
     return render(
         request,
         "error.html",
-        status=status,
+        status_code=status,
         code=status,
         title=title,
         message=message,

@@ -89,7 +89,7 @@ def signup(
         return render(
             request,
             "signup.html",
-            status=400,
+            status_code=400,
             forms=True,
             error=exc.message,
             email=email,
@@ -127,7 +127,7 @@ def login(
         return render(
             request,
             "login.html",
-            status=401,
+            status_code=401,
             forms=True,
             error=exc.message,
             email=email,
@@ -189,7 +189,7 @@ def password_change(
         return render(
             request,
             "password.html",
-            status=400,
+            status_code=400,
             forms=True,
             user=user,
             error=exc.message,

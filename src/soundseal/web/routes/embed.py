@@ -59,7 +59,7 @@ def embed_verify(
         return render(
             request,
             "embed.html",
-            status=404,
+            status_code=404,
             headers=headers,
             cert=None,
             number=certificate_number,

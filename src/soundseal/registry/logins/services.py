@@ -30,6 +30,7 @@ __all__ = [
     "authenticate_password",
     "change_password",
     "end_session",
+    "purge_expired_sessions",
     "resolve_session",
     "sign_up",
     "start_session",

@@ -15,6 +15,7 @@ from soundseal.registry.logins.services import (
     authenticate_password,
     change_password,
     end_session,
+    purge_expired_sessions,
     sign_up,
     start_session,
     upgrade_hash,
@@ -122,6 +123,8 @@ def login(
             user = authenticate_password(session, email=email, password=password)
         with transaction(request, write=True) as session:
             upgrade_hash(session, user_id=user.id, password=password)
+            # Expired sessions are swept here, so the table needs no scheduled job.
+            purge_expired_sessions(session)
             token = start_session(session, user, ttl=session_ttl(request))
     except Unauthorized as exc:
         return render(

@@ -10,8 +10,13 @@ from typing import Any
 from soundseal.db import Database
 from soundseal.registry.accounts.services import create_account
 from soundseal.registry.certificates.models import Certificate
-from soundseal.registry.certificates.services import NewCertificate, create_certificate
+from soundseal.registry.certificates.services import (
+    NewCertificate,
+    create_certificate,
+    revoke_certificate,
+)
 from soundseal.registry.keys.services import create_key
+from soundseal.registry.logins.services import sign_up
 
 _counter = itertools.count(1)
 
@@ -30,6 +35,18 @@ class Key:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"}
+
+
+@dataclass
+class WebLogin:
+    email: str
+    password: str
+    account_id: str
+    user_id: str
+
+    def key(self, mode: str = "live") -> Key:
+        """A stand-in for the workspace's key, for `Factory.certificate`."""
+        return Key(id="", key="", account_id=self.account_id, mode=mode)
 
 
 class Factory:
@@ -58,6 +75,26 @@ class Factory:
                 session, account_id=account_id, kind=kind, mode=mode, scopes=scopes
             )
             return Key(id=key.id, key=plaintext, account_id=account_id, mode=mode)
+
+    def web_user(
+        self, password: str = "correct horse battery", workspace: str | None = None
+    ) -> WebLogin:
+        """A workspace with a dashboard log-in."""
+        n = next(_counter)
+        email = f"person{n}@example.com"
+        with self.database.transaction() as session:
+            user = sign_up(
+                session, email=email, password=password, workspace=workspace or f"Label {n}"
+            )
+            return WebLogin(
+                email=email, password=password, account_id=user.account_id, user_id=user.id
+            )
+
+    def revoke(self, cert: Certificate, reason: str = "Rights dispute settled") -> Certificate:
+        with self.database.transaction() as session:
+            row = session.get(Certificate, cert.id)
+            assert row is not None
+            return revoke_certificate(session, row, reason=reason, actor="test")
 
     def certificate(self, key: Key | None = None, **fields: Any) -> Certificate:
         key = key or self.key()

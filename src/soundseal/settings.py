@@ -63,6 +63,27 @@ class Settings(BaseSettings):
         le=300,
         description="Cache-Control max-age of the certificate status endpoint (at most 5 min).",
     )
+    signup_enabled: bool = Field(
+        default=True,
+        description="Let anyone create a workspace at /signup (off: operators create accounts).",
+    )
+    session_ttl_hours: int = Field(
+        default=14 * 24,
+        ge=1,
+        description="How long a dashboard log-in lasts. The session cookie is HttpOnly, "
+        "SameSite=Lax, and Secure when public_url is https.",
+    )
+    rate_limit_login: int = Field(
+        default=10,
+        ge=1,
+        description="Log-in and sign-up attempts per minute, per client IP and per email.",
+    )
+    rate_limit_public_status: int = Field(
+        default=600,
+        ge=1,
+        description="Requests per minute per client IP to the seal widget's public status "
+        "endpoint.",
+    )
     trust_proxy_headers: bool = Field(
         default=False,
         description="Take the client IP from X-Forwarded-For (only behind a trusted proxy).",

@@ -97,6 +97,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.include_router(router)
     # Matched first: see `soundseal.api.routes.hot`.
     app.router.routes[0:0] = hot.ROUTES
+    # Imported here: the web package builds on the API's modules, which import this one.
+    from soundseal.web.app import install_web
+
+    install_web(app, settings)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

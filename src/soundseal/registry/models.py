@@ -5,8 +5,10 @@ from soundseal.registry.accounts.models import Account
 from soundseal.registry.acoustic.models import VerificationReceipt
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 from soundseal.registry.changes.models import Change, FeedCounter
+from soundseal.registry.embeds.models import EmbedOpen
 from soundseal.registry.idempotency.models import IdempotencyRecord
 from soundseal.registry.keys.models import ApiKey
+from soundseal.registry.logins.models import WebSession, WebUser
 
 metadata = Base.metadata
 
@@ -16,8 +18,11 @@ __all__ = [
     "Certificate",
     "CertificateVersion",
     "Change",
+    "EmbedOpen",
     "FeedCounter",
     "IdempotencyRecord",
     "VerificationReceipt",
+    "WebSession",
+    "WebUser",
     "metadata",
 ]

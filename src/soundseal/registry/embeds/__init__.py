@@ -1,0 +1,1 @@
+"""How often each certificate's embedded verify widget is opened."""

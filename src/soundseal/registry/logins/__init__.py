@@ -1,0 +1,1 @@
+"""Dashboard log-ins: a password per workspace owner and server-side browser sessions."""

@@ -1,0 +1,28 @@
+"""Mounting the web pages on the app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from soundseal.settings import Settings
+from soundseal.web.rendering import install_html_errors
+from soundseal.web.routes import account, dashboard, embed, public
+from soundseal.web.security import SecurityHeadersMiddleware
+
+__all__ = ["install_web"]
+
+
+def install_web(app: FastAPI, settings: Settings) -> None:
+    """Add the pages, their error pages and the security headers to the app."""
+    app.include_router(public.status_router)
+    app.include_router(public.router)
+    app.include_router(embed.router)
+    app.include_router(account.router)
+    app.include_router(dashboard.router)
+    install_html_errors(app)
+    # Added last, so it runs first and sees every response, errors included.
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        https=settings.public_url.startswith("https://"),
+        docs_path=app.docs_url,
+    )

@@ -1,0 +1,317 @@
+"""The signed-in dashboard: certificates, API keys, claims, usage.
+
+Every query is scoped to the signed-in user's workspace; another workspace's certificate or
+key is answered as not found. Certificate changes go through the registry's services with
+the user as actor, so they land in the certificate's version history like API changes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from soundseal.api.context import get_context, transaction
+from soundseal.errors import Conflict, InvalidInput, NotFound, SoundsealError
+from soundseal.registry.certificates import services as certificates
+from soundseal.registry.certificates.models import Certificate
+from soundseal.registry.certificates.queries import count_certificates, search_certificates
+from soundseal.registry.embeds.services import daily_opens, opens_by_certificate
+from soundseal.registry.keys.models import ApiKey
+from soundseal.registry.keys.scopes import ALL_SCOPES, PUBLISHABLE_SCOPES
+from soundseal.registry.keys.services import create_key, list_keys, revoke_key
+from soundseal.registry.logins.services import SignedIn
+from soundseal.web.rendering import render
+from soundseal.web.sessions import check_csrf, require_user
+from soundseal.web.views import ai_disclosure_text, format_isrc, snippets
+
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
+
+FormText = Annotated[str, Form(max_length=2000)]
+PAGE_SIZE = 50
+_NO_STORE = {"Cache-Control": "no-store"}
+_DONE = {
+    "welcome": "Your workspace is ready. Issue a certificate or mint API keys to begin.",
+    "created": "Certificate issued.",
+    "revoked": "Certificate revoked.",
+    "key_revoked": "API key revoked. Requests with it are refused from now on.",
+}
+
+
+def _mode(value: str | None) -> str:
+    return "test" if value == "test" else "live"
+
+
+def _page(request: Request, template: str, user: SignedIn, **context: Any) -> Response:
+    done = request.query_params.get("done")
+    return render(
+        request,
+        template,
+        forms=True,
+        user=user,
+        notice=_DONE.get(done or ""),
+        headers=_NO_STORE,
+        **context,
+    )
+
+
+def _own_certificate(user: SignedIn, cert: Certificate) -> Certificate:
+    if cert.account_id != user.account_id:
+        raise NotFound(f"No certificate {cert.id!r} in this workspace")
+    return cert
+
+
+@router.get("")
+def dashboard_home() -> Response:
+    return RedirectResponse("/dashboard/certificates", status_code=303)
+
+
+@router.get("/certificates")
+def certificate_list(
+    request: Request,
+    mode: str = "live",
+    q: Annotated[str, Query(max_length=200)] = "",
+    status: str = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    user = require_user(request)
+    mode = _mode(mode)
+    status_filter = status if status in ("active", "revoked") else None
+    with transaction(request, write=False) as session:
+        rows, total = search_certificates(
+            session,
+            account_id=user.account_id,
+            mode=mode,
+            query=q,
+            status=status_filter,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        opens = opens_by_certificate(session, account_id=user.account_id, mode=mode)
+    return _page(
+        request,
+        "dashboard/certificates.html",
+        user,
+        section="certificates",
+        mode=mode,
+        q=q,
+        status=status_filter or "",
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        total=total,
+        certificates=rows,
+        opens=opens,
+        error=error,
+        form=form or {},
+    )
+
+
+@router.post("/certificates")
+def certificate_create(
+    request: Request,
+    csrf_token: FormText = "",
+    mode: FormText = "live",
+    track_title: FormText = "",
+    artist_name: FormText = "",
+    sha256: FormText = "",
+    isrc: FormText = "",
+    declaration_text: FormText = "",
+    ai_involvement: FormText = "",
+    ai_tools: FormText = "",
+) -> Response:
+    user = require_user(request)
+    check_csrf(request, csrf_token)
+    mode = _mode(mode)
+    tools = [t.strip() for t in ai_tools.split(",") if t.strip()]
+    draft = certificates.NewCertificate(
+        track_title=track_title,
+        artist_name=artist_name,
+        sha256=sha256,
+        isrc=isrc.strip() or None,
+        declaration_text=declaration_text.strip() or "Original Work",
+        ai_disclosure={"involvement": ai_involvement, "tools": tools} if ai_involvement else None,
+    )
+    try:
+        with transaction(request, write=True) as session:
+            cert = certificates.create_certificate(
+                session,
+                account_id=user.account_id,
+                mode=mode,
+                draft=draft,
+                actor=user.actor,
+                base_url=get_context(request).settings.public_url,
+            )
+    except SoundsealError as exc:
+        form = {
+            "track_title": track_title,
+            "artist_name": artist_name,
+            "sha256": sha256,
+            "isrc": isrc,
+            "declaration_text": declaration_text,
+            "ai_involvement": ai_involvement,
+            "ai_tools": ai_tools,
+        }
+        response = certificate_list(request, mode=mode, error=exc.message, form=form)
+        response.status_code = 409 if exc.code == "duplicate" else 400
+        return response
+    return RedirectResponse(f"/dashboard/certificates/{cert.id}?done=created", status_code=303)
+
+
+@router.get("/certificates/{certificate_id}")
+def certificate_detail(certificate_id: str, request: Request) -> Response:
+    return _detail(request, require_user(request), certificate_id)
+
+
+def _detail(
+    request: Request,
+    user: SignedIn,
+    certificate_id: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    with transaction(request, write=False) as session:
+        cert = _own_certificate(user, certificates.get_certificate(session, certificate_id))
+        versions = certificates.list_versions(session, cert.id)
+        opens = daily_opens(session, cert.id)
+    base_url = get_context(request).settings.public_url
+    response = _page(
+        request,
+        "dashboard/certificate.html",
+        user,
+        section="certificates",
+        mode=cert.mode,
+        cert=cert,
+        isrc=format_isrc(cert.isrc),
+        ai_disclosure=ai_disclosure_text(cert),
+        versions=versions,
+        opens=opens,
+        total_opens=sum(n for _, n in opens),
+        snippets=snippets(cert, base_url=base_url),
+        error=error,
+    )
+    response.status_code = status
+    return response
+
+
+@router.post("/certificates/{certificate_id}/revoke")
+def certificate_revoke(
+    certificate_id: str, request: Request, csrf_token: FormText = "", reason: FormText = ""
+) -> Response:
+    user = require_user(request)
+    check_csrf(request, csrf_token)
+    try:
+        with transaction(request, write=True) as session:
+            cert = _own_certificate(user, certificates.get_certificate(session, certificate_id))
+            certificates.revoke_certificate(session, cert, reason=reason, actor=user.actor)
+    except (InvalidInput, Conflict) as exc:
+        status = 409 if isinstance(exc, Conflict) else 400
+        return _detail(request, user, certificate_id, error=exc.message, status=status)
+    return RedirectResponse(f"/dashboard/certificates/{certificate_id}?done=revoked", 303)
+
+
+def _keys_page(
+    request: Request,
+    user: SignedIn,
+    mode: str,
+    *,
+    minted: tuple[ApiKey, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    with transaction(request, write=False) as session:
+        keys = [k for k in list_keys(session, user.account_id) if k.mode == mode]
+    response = _page(
+        request,
+        "dashboard/keys.html",
+        user,
+        section="keys",
+        mode=mode,
+        keys=sorted(keys, key=lambda k: (k.revoked_at is not None, k.id), reverse=False),
+        all_scopes=ALL_SCOPES,
+        publishable_scopes=PUBLISHABLE_SCOPES,
+        minted=minted,
+        error=error,
+    )
+    response.status_code = status
+    return response
+
+
+@router.get("/keys")
+def keys_page(request: Request, mode: str = "live") -> Response:
+    return _keys_page(request, require_user(request), _mode(mode))
+
+
+@router.post("/keys")
+def key_mint(
+    request: Request,
+    csrf_token: FormText = "",
+    mode: FormText = "live",
+    kind: FormText = "secret",
+    name: FormText = "",
+    scopes: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    user = require_user(request)
+    check_csrf(request, csrf_token)
+    mode = _mode(mode)
+    try:
+        with transaction(request, write=True) as session:
+            key, plaintext = create_key(
+                session,
+                account_id=user.account_id,
+                kind=kind,
+                mode=mode,
+                scopes=(scopes or []) if kind == "secret" else None,
+                name=name.strip()[:200] or None,
+            )
+    except InvalidInput as exc:
+        return _keys_page(request, user, mode, error=exc.message, status=400)
+    # The plaintext is in this response only: it is never stored and never shown again.
+    return _keys_page(request, user, mode, minted=(key, plaintext))
+
+
+@router.post("/keys/{key_id}/revoke")
+def key_revoke(key_id: str, request: Request, csrf_token: FormText = "") -> Response:
+    user = require_user(request)
+    check_csrf(request, csrf_token)
+    with transaction(request, write=True) as session:
+        key = session.get(ApiKey, key_id)
+        if key is None or key.account_id != user.account_id:
+            raise NotFound(f"No API key {key_id!r} in this workspace")
+        revoke_key(session, key.id)
+        mode = key.mode
+    return RedirectResponse(f"/dashboard/keys?mode={mode}&done=key_revoked", status_code=303)
+
+
+@router.get("/claims")
+def claims_page(request: Request) -> Response:
+    return _page(request, "dashboard/claims.html", require_user(request), section="claims")
+
+
+@router.get("/usage")
+def usage_page(request: Request, mode: str = "live") -> Response:
+    user = require_user(request)
+    mode = _mode(mode)
+    with transaction(request, write=False) as session:
+        opens = opens_by_certificate(session, account_id=user.account_id, mode=mode)
+        counts = count_certificates(session, account_id=user.account_id, mode=mode)
+        keys = [k for k in list_keys(session, user.account_id) if k.mode == mode]
+        top_ids = [cert_id for cert_id, _ in sorted(opens.items(), key=lambda kv: -kv[1])[:20]]
+        titles = {
+            cert_id: certificates.get_certificate(session, cert_id).track_title
+            for cert_id in top_ids
+        }
+    return _page(
+        request,
+        "dashboard/usage.html",
+        user,
+        section="usage",
+        mode=mode,
+        counts=counts,
+        live_keys=sum(1 for k in keys if k.revoked_at is None),
+        total_opens=sum(opens.values()),
+        top=[(cert_id, titles[cert_id], opens[cert_id]) for cert_id in top_ids],
+    )

@@ -1,0 +1,160 @@
+"""Public pages: home, proof pages, badges, the widget scripts and their status endpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from soundseal.api.auth import client_ip
+from soundseal.api.context import get_context, transaction
+from soundseal.api.schemas import error_responses
+from soundseal.db.base import utcnow
+from soundseal.errors import InvalidInput, NotFound, RateLimited
+from soundseal.ids import is_certificate_id, is_certificate_number
+from soundseal.registry.certificates.models import Certificate
+from soundseal.registry.certificates.queries import MAX_STATUS_IDS, public_statuses
+from soundseal.registry.certificates.services import get_certificate
+from soundseal.web.assets import NAMES, asset_response
+from soundseal.web.rendering import error_page, json_script, render, render_text
+from soundseal.web.views import ai_disclosure_text, format_isrc, json_ld, open_graph
+
+router = APIRouter(include_in_schema=False)
+status_router = APIRouter(prefix="/api/v1/public", tags=["public"])
+
+_NOT_FOUND_MESSAGE = "No certificate has this ID or number. Check it was copied in full."
+
+
+@router.get("/")
+def home(request: Request) -> HTMLResponse:
+    settings = get_context(request).settings
+    return render(request, "home.html", signup_enabled=settings.signup_enabled)
+
+
+@router.get("/static/{name}")
+def static_asset(name: str, request: Request) -> Response:
+    if name not in NAMES:
+        return error_page(request, 404, "Page not found", "There is no page at this address.")
+    return asset_response(request, name)
+
+
+@router.get("/embed.js")
+def embed_script(request: Request) -> Response:
+    return asset_response(request, "embed.js")
+
+
+@router.get("/favicon.svg")
+def favicon(request: Request) -> Response:
+    return render_svg(request, "disc.svg", max_age=86400)
+
+
+def render_svg(request: Request, template: str, *, max_age: int, **context: object) -> Response:
+    return Response(
+        render_text(template, **context),
+        media_type="image/svg+xml",
+        headers={
+            "Cache-Control": f"public, max-age={max_age}",
+            "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        },
+    )
+
+
+def _lookup(request: Request, ident: str) -> Certificate | None:
+    if not (is_certificate_id(ident) or is_certificate_number(ident.upper())):
+        return None
+    with transaction(request, write=False) as session:
+        try:
+            return get_certificate(session, ident)
+        except NotFound:
+            return None
+
+
+def _proof(request: Request, ident: str) -> Response:
+    cert = _lookup(request, ident)
+    if cert is None:
+        return error_page(request, 404, "Certificate not found", _NOT_FOUND_MESSAGE)
+    base_url = get_context(request).settings.public_url
+    proof_url = f"{base_url}/cert/{cert.id}"
+    return render(
+        request,
+        "proof.html",
+        cert=cert,
+        proof_url=proof_url,
+        isrc=format_isrc(cert.isrc),
+        ai_disclosure=ai_disclosure_text(cert),
+        json_ld=json_script(json_ld(cert, proof_url=proof_url)),
+        og=open_graph(cert, proof_url=proof_url, base_url=base_url),
+        now=utcnow(),
+        # Short-lived: a revocation must show within a minute even behind a shared cache.
+        headers={"Cache-Control": "public, max-age=60"},
+    )
+
+
+@router.get("/cert/{certificate_id}")
+def proof_page(certificate_id: str, request: Request) -> Response:
+    return _proof(request, certificate_id)
+
+
+@router.get("/verify/{certificate_number}")
+def verify_page(certificate_number: str, request: Request) -> Response:
+    return _proof(request, certificate_number)
+
+
+@router.get("/cert/{certificate_id}/badge.svg")
+def badge(certificate_id: str, request: Request) -> Response:
+    cert = _lookup(request, certificate_id)
+    if cert is None:
+        response = render_svg(request, "badge.svg", max_age=60, state="unknown")
+        response.status_code = 404
+        return response
+    max_age = get_context(request).settings.status_max_age_seconds
+    return render_svg(request, "badge.svg", max_age=max_age, state=cert.status)
+
+
+@status_router.get(
+    "/status",
+    summary="Statuses of up to 100 certificates, for the seal widget (no key)",
+    responses=error_responses(400, 429),
+    openapi_extra={"x-required-scope": "none (public, rate limited per IP)"},
+)
+def public_status(
+    request: Request,
+    ids: Annotated[
+        str,
+        Query(
+            max_length=MAX_STATUS_IDS * 41,
+            description=f"Up to {MAX_STATUS_IDS} comma-separated certificate IDs (cer_…)",
+        ),
+    ] = "",
+) -> JSONResponse:
+    """`{"data": [{"id", "status"}]}` for the known IDs among `ids`; unknown ones are left
+    out. CORS-enabled for any origin, without credentials; cacheable for five minutes."""
+    context = get_context(request)
+    settings = context.settings
+    limit = settings.rate_limit_public_status
+    result = context.limiter.hit(f"public-status:{client_ip(request)}", limit)
+    # Error responses carry these too, so a throttled widget can read why.
+    request.state.response_headers = {
+        "Access-Control-Allow-Origin": "*",
+        "Cross-Origin-Resource-Policy": "cross-origin",
+        **result.headers(),
+    }
+    if not result.allowed:
+        raise RateLimited(f"Rate limit of {limit} requests per minute exceeded", limit=limit)
+    wanted = [part.strip() for part in ids.split(",") if part.strip()]
+    if not wanted:
+        raise InvalidInput("ids must list 1 to 100 certificate IDs", field="ids")
+    if len(wanted) > MAX_STATUS_IDS:
+        raise InvalidInput(f"At most {MAX_STATUS_IDS} IDs per request", field="ids")
+    malformed = next((i for i in wanted if not is_certificate_id(i)), None)
+    if malformed is not None:
+        raise InvalidInput(f"{malformed[:60]!r} is not a certificate ID (cer_…)", field="ids")
+    with transaction(request, write=False) as session:
+        statuses = public_statuses(session, wanted)
+    body = {"data": [{"id": cert_id, "status": statuses[cert_id]} for cert_id in sorted(statuses)]}
+    return JSONResponse(
+        body,
+        headers={"Cache-Control": f"public, max-age={settings.status_max_age_seconds}"},
+    )

@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+
+from soundseal.api import create_app
+from soundseal.db import Database
+from soundseal.registry.logins.models import WebSession, WebUser
+from tests.factories import Factory
+from tests.web.conftest import BASE_URL, Browser, csrf_of, web_settings
+
+
+def _sessions(database: Database) -> int:
+    with database.transaction(write=False) as session:
+        return int(session.scalar(select(func.count()).select_from(WebSession)) or 0)
+
+
+def test_sign_up_creates_a_workspace_and_signs_in(browser: Browser, database: Database) -> None:
+    response = browser.submit(
+        "/signup",
+        "/signup",
+        {"email": "Maya@Example.com", "workspace": "Maya Records", "password": "a long passphrase"},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/dashboard/certificates?done=welcome"
+    cookie = response.headers["set-cookie"]
+    assert "soundseal_session=" in cookie
+    for flag in ("HttpOnly", "Secure", "SameSite=lax"):
+        assert flag.lower() in cookie.lower(), flag
+    page = browser.get("/dashboard/certificates?done=welcome")
+    assert page.status_code == 200
+    assert "Maya Records" in page.text
+    assert "Your workspace is ready" in page.text
+    with database.transaction(write=False) as session:
+        user = session.scalar(select(WebUser))
+        assert user is not None
+        assert user.email == "maya@example.com"
+        assert user.password_hash.startswith("$argon2id$")
+        assert "a long passphrase" not in user.password_hash
+
+
+def test_sign_up_refuses_short_passwords_and_taken_emails(
+    browser: Browser, factory: Factory
+) -> None:
+    short = browser.submit("/signup", "/signup", {"email": "a@example.com", "password": "short"})
+    assert short.status_code == 400
+    assert "at least 10 characters" in short.text
+    taken = factory.web_user()
+    again = browser.submit(
+        "/signup", "/signup", {"email": taken.email, "password": "another long one"}
+    )
+    assert again.status_code == 400
+    assert "already exists" in again.text
+
+
+def test_the_cookie_is_not_secure_on_a_plain_http_registry(
+    database: Database, tmp_path: Path, factory: Factory
+) -> None:
+    login = factory.web_user()
+    settings = web_settings(database, tmp_path, public_url="http://127.0.0.1:8000")
+    with TestClient(create_app(settings, database), base_url="http://127.0.0.1:8000") as client:
+        token = csrf_of(client.get("/login").text)
+        response = client.post(
+            "/login",
+            data={"csrf_token": token, "email": login.email, "password": login.password},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert "secure" not in response.headers["set-cookie"].lower()
+        assert "httponly" in response.headers["set-cookie"].lower()
+
+
+def test_log_in_with_a_wrong_password_fails_alike(browser: Browser, factory: Factory) -> None:
+    login = factory.web_user()
+    wrong = browser.submit("/login", "/login", {"email": login.email, "password": "not it at all"})
+    unknown = browser.submit(
+        "/login", "/login", {"email": "nobody@example.com", "password": "not it at all"}
+    )
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong email or password" in wrong.text
+    assert "Wrong email or password" in unknown.text
+    assert "set-cookie" not in wrong.headers or "soundseal_session" not in wrong.headers.get(
+        "set-cookie", ""
+    )
+
+
+def test_log_in_redirects_to_the_page_asked_for_but_only_on_this_site(
+    browser: Browser, factory: Factory
+) -> None:
+    login = factory.web_user()
+    assert browser.get("/dashboard/keys").headers["location"] == "/login?next=/dashboard/keys"
+    ok = browser.submit(
+        "/login",
+        "/login",
+        {"email": login.email, "password": login.password, "next": "/dashboard/keys"},
+    )
+    assert ok.headers["location"] == "/dashboard/keys"
+    browser.client.cookies.clear()
+    evil = browser.submit(
+        "/login",
+        "/login",
+        {"email": login.email, "password": login.password, "next": "//evil.example/x"},
+    )
+    assert evil.headers["location"] == "/dashboard"
+
+
+def test_forms_without_the_csrf_token_are_refused(browser: Browser, factory: Factory) -> None:
+    login = factory.web_user()
+    browser.get("/login")  # sets the double-submit cookie
+    missing = browser.post("/login", {"email": login.email, "password": login.password})
+    assert missing.status_code == 403
+    forged = browser.post(
+        "/login", {"csrf_token": "guess", "email": login.email, "password": login.password}
+    )
+    assert forged.status_code == 403
+    browser.log_in(login)
+    token = csrf_of(browser.get("/dashboard/keys").text)
+    cross_site = browser.post(
+        "/dashboard/keys",
+        {"csrf_token": token, "kind": "secret", "scopes": "verify:read"},
+        origin="https://evil.example",
+    )
+    assert cross_site.status_code == 403
+    stale = browser.post("/dashboard/keys", {"csrf_token": "x" * 43, "kind": "secret"})
+    assert stale.status_code == 403
+    assert "did not come from this site" in stale.text
+
+
+def test_log_in_attempts_are_rate_limited(
+    database: Database, tmp_path: Path, factory: Factory
+) -> None:
+    login = factory.web_user()
+    app = create_app(web_settings(database, tmp_path, rate_limit_login=3), database)
+    with TestClient(app, base_url=BASE_URL) as client:
+        browser = Browser(client)
+        codes = [
+            browser.submit(
+                "/login", "/login", {"email": login.email, "password": "wrong password!"}
+            ).status_code
+            for _ in range(4)
+        ]
+        assert codes == [401, 401, 401, 429]
+        # Even the right password waits out the window.
+        right = browser.submit(
+            "/login", "/login", {"email": login.email, "password": login.password}
+        )
+        assert right.status_code == 429
+        assert "Too many attempts" in right.text
+
+
+def test_log_out_ends_the_session_on_the_server(
+    signed_in: tuple[Browser, object], database: Database
+) -> None:
+    browser, _ = signed_in
+    stolen = dict(browser.client.cookies)
+    assert _sessions(database) == 1
+    response = browser.submit("/dashboard/keys", "/logout", {})
+    assert response.status_code == 303
+    assert _sessions(database) == 0
+    # A copy of the old cookie is worth nothing now.
+    browser.client.cookies.update(stolen)
+    assert browser.get("/dashboard/certificates").status_code == 303
+
+
+def test_changing_the_password_signs_out_other_browsers(
+    app: FastAPI, factory: Factory, database: Database
+) -> None:
+    login = factory.web_user()
+    with (
+        TestClient(app, base_url=BASE_URL) as first,
+        TestClient(app, base_url=BASE_URL) as second,
+    ):
+        me, other = Browser(first), Browser(second)
+        me.log_in(login)
+        other.log_in(login)
+        assert _sessions(database) == 2
+        wrong = me.submit(
+            "/account/password",
+            "/account/password",
+            {
+                "current_password": "nope nope nope",
+                "new_password": "x" * 12,
+                "confirm_password": "x" * 12,
+            },
+        )
+        assert wrong.status_code == 400
+        assert "current password is wrong" in wrong.text
+        done = me.submit(
+            "/account/password",
+            "/account/password",
+            {
+                "current_password": login.password,
+                "new_password": "a brand new passphrase",
+                "confirm_password": "a brand new passphrase",
+            },
+        )
+        assert done.status_code == 303
+        assert _sessions(database) == 1
+        assert me.get("/account/password?done=1").status_code == 200
+        assert other.get("/dashboard/certificates").status_code == 303
+        other.client.cookies.clear()
+        old = other.submit("/login", "/login", {"email": login.email, "password": login.password})
+        assert old.status_code == 401
+        login.password = "a brand new passphrase"
+        other.log_in(login)
+
+
+def test_sign_up_can_be_closed(database: Database, tmp_path: Path) -> None:
+    app = create_app(web_settings(database, tmp_path, signup_enabled=False), database)
+    with TestClient(app, base_url=BASE_URL) as client:
+        assert client.get("/signup", headers={"accept": "text/html"}).status_code == 404
+        assert "/signup" not in client.get("/").text

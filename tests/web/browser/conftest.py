@@ -19,7 +19,7 @@ from fastapi import FastAPI
 
 from soundseal.api import create_app
 from soundseal.db import Database
-from tests.backends import Backend, sqlite_backend
+from tests.backends import Backend, sqlite_backend, unavailable
 from tests.conftest import LiveServer, free_port
 from tests.web.conftest import web_settings
 
@@ -106,7 +106,7 @@ def host() -> Iterator[HostSite]:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
+        unavailable("Chromium", f"not found at {CHROMIUM}")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -1,0 +1,3 @@
+from examples.platform_demo.app import main
+
+main()

@@ -214,3 +214,57 @@ def test_a_crash_between_verify_and_bind_leaves_no_binding(
     with pytest.raises(RuntimeError):
         world.bind("t6", audio["served"])
     assert world.bindings() == 0
+
+
+def test_the_poller_flags_bindings_whose_audio_changed(
+    world: World, audio: dict[str, Path]
+) -> None:
+    world.bind("t7", audio["served"])
+    world.bind("t8", audio["served"])
+    now_serving = {"t7": content_address(audio["served"]), "t8": content_address(audio["other"])}
+    result = poll_once(world.registry, world.store.sessions, current_audio=now_serving.get)
+    assert result.ok
+    assert result.flagged == 1
+    with world.store.sessions() as session:
+        states = dict(session.execute(select(Binding.track_id, Binding.state)).all())
+    assert states == {"t7": "verified", "t8": "needs_reverification"}
+    assert world.gate("t8", audio["served"]).visible is False
+    assert world.gate("t7", audio["served"]).visible
+
+
+@pytest.mark.postgresql
+def test_the_platform_database_can_be_postgresql(
+    live_server: LiveServer, factory: Factory, audio: dict[str, Path]
+) -> None:
+    import uuid
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from tests.backends import postgres_admin_url, unavailable
+
+    admin_url = make_url(postgres_admin_url())
+    name = f"soundseal_platform_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception as exc:
+        unavailable("PostgreSQL", str(exc))
+    store = open_store(admin_url.set(database=name).render_as_string(hide_password=False))
+    try:
+        key = factory.key()
+        with Client(key.key, live_server.url, backoff=0.01) as registry:
+            cert = registry.certify_file(audio["master"], track_title="S", artist_name="B")
+            world = World(registry, store, cert["certificate"]["id"])
+            assert world.bind("pg", audio["served"]).bound
+            assert poll_once(registry, store.sessions).ok
+            assert world.gate("pg", audio["served"]).visible
+            registry.revoke_certificate(world.certificate_id, reason="r")
+            assert poll_once(registry, store.sessions).revoked == 1
+            assert world.gate("pg", audio["served"]).visible is False
+    finally:
+        store.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()

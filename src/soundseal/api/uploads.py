@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -16,12 +17,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from soundseal.api.schemas import CertificateCreate, CertificateMetadata
-from soundseal.audio import AudioError, fingerprint_file, sha256_file
+from soundseal.audio import AudioError, Fingerprint, fingerprint_file, sha256_file
 from soundseal.errors import InvalidAudio, InvalidInput
 from soundseal.registry.acoustic.fingerprints import decode_fingerprint, require_sufficient
 from soundseal.registry.certificates.services import NewCertificate
 
-__all__ = ["read_issuance"]
+__all__ = ["hash_and_fingerprint_upload", "read_issuance"]
 
 _UPLOAD_FIELD = "file"
 
@@ -94,22 +95,30 @@ async def _from_upload(request: Request) -> NewCertificate:
         metadata = CertificateMetadata.model_validate(fields)
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    suffix = Path(upload.filename or "").suffix[:16]
-    with tempfile.TemporaryDirectory(prefix="soundseal-upload-") as workdir:
-        path = Path(workdir) / f"audio{suffix}"
-        with path.open("wb") as sink:
-            while chunk := await upload.read(1024 * 1024):
-                sink.write(chunk)
-        if os.path.getsize(path) == 0:
-            raise InvalidAudio("The uploaded file is empty", code="unsupported_media", field="file")
-        sha256, acoustic = await run_in_threadpool(_hash_and_fingerprint, path)
-    require_sufficient(acoustic)
+    sha256, acoustic = await run_in_threadpool(
+        hash_and_fingerprint_upload, upload.file, upload.filename
+    )
     values = _metadata(metadata)
     values["audio_file_name"] = values["audio_file_name"] or (upload.filename or None)
     return NewCertificate(sha256=sha256, acoustic=acoustic, **values)
 
 
-def _hash_and_fingerprint(path: Path) -> tuple[str, Any]:
+def hash_and_fingerprint_upload(source: BinaryIO, filename: str | None) -> tuple[str, Fingerprint]:
+    """SHA-256 and whole-length fingerprint of an uploaded file (blocking: call it from a
+    worker thread), refusing what is not usable audio with the registry's own errors."""
+    suffix = Path(filename or "").suffix[:16]
+    with tempfile.TemporaryDirectory(prefix="soundseal-upload-") as workdir:
+        path = Path(workdir) / f"audio{suffix}"
+        with path.open("wb") as sink:
+            shutil.copyfileobj(source, sink, 1024 * 1024)
+        if os.path.getsize(path) == 0:
+            raise InvalidAudio("The uploaded file is empty", code="unsupported_media", field="file")
+        sha256, acoustic = _hash_and_fingerprint(path)
+    require_sufficient(acoustic)
+    return sha256, acoustic
+
+
+def _hash_and_fingerprint(path: Path) -> tuple[str, Fingerprint]:
     try:
         # A master is fingerprinted over its whole length (length 0).
         return sha256_file(path), fingerprint_file(path, length_s=0)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from soundseal.api.context import get_context, transaction
+from soundseal.api.uploads import hash_and_fingerprint_upload
 from soundseal.errors import Conflict, InvalidInput, NotFound, SoundsealError
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.models import Certificate
@@ -121,20 +122,31 @@ def certificate_create(
     declaration_text: FormText = "",
     ai_involvement: FormText = "",
     ai_tools: FormText = "",
+    audio: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     user = require_user(request)
     check_csrf(request, csrf_token)
     mode = _mode(mode)
     tools = [t.strip() for t in ai_tools.split(",") if t.strip()]
-    draft = certificates.NewCertificate(
-        track_title=track_title,
-        artist_name=artist_name,
-        sha256=sha256,
-        isrc=isrc.strip() or None,
-        declaration_text=declaration_text.strip() or "Original Work",
-        ai_disclosure={"involvement": ai_involvement, "tools": tools} if ai_involvement else None,
-    )
     try:
+        acoustic = None
+        audio_file_name = None
+        if audio is not None and audio.filename:
+            # The master itself: hashed and fingerprinted here, as the API's upload does.
+            sha256, acoustic = hash_and_fingerprint_upload(audio.file, audio.filename)
+            audio_file_name = audio.filename
+        draft = certificates.NewCertificate(
+            track_title=track_title,
+            artist_name=artist_name,
+            sha256=sha256,
+            isrc=isrc.strip() or None,
+            declaration_text=declaration_text.strip() or "Original Work",
+            ai_disclosure=(
+                {"involvement": ai_involvement, "tools": tools} if ai_involvement else None
+            ),
+            audio_file_name=audio_file_name,
+            acoustic=acoustic,
+        )
         with transaction(request, write=True) as session:
             cert = certificates.create_certificate(
                 session,
@@ -143,6 +155,7 @@ def certificate_create(
                 draft=draft,
                 actor=user.actor,
                 base_url=get_context(request).settings.public_url,
+                acoustic_index=get_context(request).acoustic,
             )
     except SoundsealError as exc:
         form = {

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 from starlette.testclient import TestClient
 
@@ -218,34 +219,30 @@ def test_titles_are_escaped_in_the_dashboard(signed_in: SignedIn, factory: Facto
         assert "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
+def _upload(browser: Browser, path: Path, title: str) -> Any:
+    token = csrf_of(browser.get("/dashboard/certificates").text)
+    with path.open("rb") as handle:
+        return browser.client.post(
+            "/dashboard/certificates",
+            data={"csrf_token": token, "track_title": title, "artist_name": "Noa"},
+            files={"audio": (path.name, handle, "application/octet-stream")},
+            headers={"accept": "text/html", "origin": BASE_URL},
+            follow_redirects=False,
+        )
+
+
 def test_issue_by_uploading_the_master(signed_in: SignedIn, tmp_path: Path) -> None:
     from tests.api.test_audio_api import samples
 
     browser, _ = signed_in
     master = samples.write_wav(tmp_path / "master.wav", samples.render_song(30, seed=71))
     copy = samples.transcode(master, tmp_path / "copy.mp3", "-b:a", "128k")
-    token = csrf_of(browser.get("/dashboard/certificates").text)
-    with master.open("rb") as handle:
-        response = browser.client.post(
-            "/dashboard/certificates",
-            data={"csrf_token": token, "track_title": "Uploaded", "artist_name": "Noa"},
-            files={"audio": ("master.wav", handle, "audio/wav")},
-            headers={"accept": "text/html", "origin": BASE_URL},
-            follow_redirects=False,
-        )
+    response = _upload(browser, master, "Uploaded")
     assert response.status_code == 303, response.text
     cert_id = response.headers["location"].split("/")[-1].split("?")[0]
     page = browser.get(f"/dashboard/certificates/{cert_id}")
     assert hashlib.sha256(master.read_bytes()).hexdigest() in page.text
     # A re-encode of it is an acoustic duplicate, explained on the page.
-    token = csrf_of(browser.get("/dashboard/certificates").text)
-    with copy.open("rb") as handle:
-        again = browser.client.post(
-            "/dashboard/certificates",
-            data={"csrf_token": token, "track_title": "Copy", "artist_name": "Noa"},
-            files={"audio": ("copy.mp3", handle, "audio/mpeg")},
-            headers={"accept": "text/html", "origin": BASE_URL},
-            follow_redirects=False,
-        )
+    again = _upload(browser, copy, "Copy")
     assert again.status_code == 409
     assert "matches an existing certificate" in again.text

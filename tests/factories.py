@@ -19,6 +19,7 @@ from soundseal.registry.keys.services import create_key
 from soundseal.registry.logins.services import sign_up
 
 _counter = itertools.count(1)
+BASE_URL = "https://registry.test"
 
 
 def sha256_of(text: str) -> str:
@@ -94,7 +95,7 @@ class Factory:
         with self.database.transaction() as session:
             row = session.get(Certificate, cert.id)
             assert row is not None
-            return revoke_certificate(session, row, reason=reason, actor="test")
+            return revoke_certificate(session, row, reason=reason, actor="test", base_url=BASE_URL)
 
     def certificate(self, key: Key | None = None, **fields: Any) -> Certificate:
         key = key or self.key()
@@ -112,5 +113,5 @@ class Factory:
                 mode=key.mode,
                 draft=draft,
                 actor=key.id,
-                base_url="https://registry.test",
+                base_url=BASE_URL,
             )

@@ -21,7 +21,9 @@ def test_each_change_takes_the_next_sequence_of_its_mode(
     factory.certificate(test)
     b = factory.certificate(live)
     with database.transaction() as session:
-        revoke_certificate(session, get_certificate(session, a.id), reason="r", actor=None)
+        revoke_certificate(
+            session, get_certificate(session, a.id), reason="r", actor=None, base_url=""
+        )
     with database.transaction(write=False) as session:
         live_feed = [
             (c.sequence, c.type, c.certificate_id)
@@ -41,7 +43,9 @@ def test_a_rolled_back_change_leaves_no_gap(database: Database, factory: Factory
     first = factory.certificate(key)
     try:
         with database.transaction() as session:
-            revoke_certificate(session, get_certificate(session, first.id), reason="r", actor=None)
+            revoke_certificate(
+                session, get_certificate(session, first.id), reason="r", actor=None, base_url=""
+            )
             raise RuntimeError("abort")
     except RuntimeError:
         pass
@@ -66,7 +70,7 @@ def test_concurrent_writers_never_show_a_reader_a_gap(database: Database, factor
             cert = factory.certificate(keys[index])
             with database.transaction() as session:
                 revoke_certificate(
-                    session, get_certificate(session, cert.id), reason="r", actor=None
+                    session, get_certificate(session, cert.id), reason="r", actor=None, base_url=""
                 )
 
     def read(index: int) -> None:

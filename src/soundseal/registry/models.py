@@ -6,6 +6,7 @@ from soundseal.registry.acoustic.models import VerificationReceipt
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 from soundseal.registry.changes.models import Change, FeedCounter
 from soundseal.registry.embeds.models import EmbedOpen
+from soundseal.registry.events.models import Event
 from soundseal.registry.idempotency.models import IdempotencyRecord
 from soundseal.registry.keys.models import ApiKey
 from soundseal.registry.logins.models import WebSession, WebUser
@@ -19,6 +20,7 @@ __all__ = [
     "CertificateVersion",
     "Change",
     "EmbedOpen",
+    "Event",
     "FeedCounter",
     "IdempotencyRecord",
     "VerificationReceipt",

@@ -189,7 +189,9 @@ def revoke_certificate(
     base_url = get_context(request).settings.public_url
     with transaction(request, write=True) as session:
         cert = _owned(certificates.get_certificate(session, certificate_id), principal)
-        certificates.revoke_certificate(session, cert, reason=body.reason, actor=principal.key_id)
+        certificates.revoke_certificate(
+            session, cert, reason=body.reason, actor=principal.key_id, base_url=base_url
+        )
         view = certificate_view(cert, base_url=base_url, owner=True)
     return JSONResponse({"success": True, "certificate": view})
 

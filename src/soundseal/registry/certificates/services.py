@@ -29,8 +29,9 @@ from soundseal.registry.acoustic.index import AcousticIndex
 from soundseal.registry.acoustic.services import check_acoustic_duplicate
 from soundseal.registry.certificates.isrc import normalize_isrc
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
-from soundseal.registry.certificates.views import snapshot
+from soundseal.registry.certificates.views import certificate_event_data, snapshot
 from soundseal.registry.changes.services import record_change
+from soundseal.registry.events.services import emit
 
 __all__ = [
     "CertificatePage",
@@ -211,8 +212,19 @@ def create_certificate(
     )
     cert.sequence = change.sequence
     _add_version(session, cert, "created", actor)
+    _emit(session, cert, "certificate.created", base_url)
     session.flush()
     return cert
+
+
+def _emit(session: Session, cert: Certificate, type: str, base_url: str) -> None:
+    emit(
+        session,
+        account_id=cert.account_id,
+        mode=cert.mode,
+        type=type,
+        data=certificate_event_data(cert, base_url=base_url),
+    )
 
 
 def get_certificate(session: Session, id_or_number: str) -> Certificate:
@@ -237,7 +249,7 @@ def visible_in_mode(cert: Any, mode: str) -> bool:
 
 
 def revoke_certificate(
-    session: Session, cert: Certificate, *, reason: str, actor: str | None
+    session: Session, cert: Certificate, *, reason: str, actor: str | None, base_url: str
 ) -> Certificate:
     reason = _text(reason, "reason", 2000)
     if cert.status == "revoked":
@@ -257,6 +269,7 @@ def revoke_certificate(
     )
     cert.sequence = change.sequence
     _add_version(session, cert, "revoked", actor)
+    _emit(session, cert, "certificate.revoked", base_url)
     session.flush()
     return cert
 

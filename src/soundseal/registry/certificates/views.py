@@ -7,7 +7,14 @@ from typing import Any
 
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 
-__all__ = ["certificate_view", "iso", "status_view", "verification_view", "version_view"]
+__all__ = [
+    "certificate_event_data",
+    "certificate_view",
+    "iso",
+    "status_view",
+    "verification_view",
+    "version_view",
+]
 
 # What a public verification shows: the vendor doc's fields, plus the ID and dates.
 _VERIFICATION_FIELDS = (
@@ -26,6 +33,22 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def certificate_event_data(cert: Certificate, *, base_url: str) -> dict[str, Any]:
+    """The `data` of `certificate.*` events: the vendor doc's fields, plus the ID and reason."""
+    return {
+        "certificate_id": cert.id,
+        "certificate_number": cert.certificate_number,
+        "track_title": cert.track_title,
+        "artist_name": cert.artist_name,
+        "status": cert.status,
+        "isrc": cert.isrc,
+        "sha256_fingerprint": cert.sha256,
+        "verification_url": f"{base_url}/verify/{cert.certificate_number}",
+        "version": cert.version,
+        "revocation_reason": cert.revocation_reason,
+    }
 
 
 def certificate_view(cert: Certificate, *, base_url: str, owner: bool) -> dict[str, Any]:

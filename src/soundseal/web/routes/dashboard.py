@@ -219,7 +219,13 @@ def certificate_revoke(
     try:
         with transaction(request, write=True) as session:
             cert = _own_certificate(user, certificates.get_certificate(session, certificate_id))
-            certificates.revoke_certificate(session, cert, reason=reason, actor=user.actor)
+            certificates.revoke_certificate(
+                session,
+                cert,
+                reason=reason,
+                actor=user.actor,
+                base_url=get_context(request).settings.public_url,
+            )
     except (InvalidInput, Conflict) as exc:
         status = 409 if isinstance(exc, Conflict) else 400
         return _detail(request, user, certificate_id, error=exc.message, status=status)

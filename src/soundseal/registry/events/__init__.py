@@ -1,0 +1,1 @@
+"""Events: what happened in a workspace, written in the transaction that made it happen."""

@@ -54,11 +54,15 @@ class Factory:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    def account(self, name: str | None = None) -> str:
+    def account(self, name: str | None = None, *, credits: int = 1000) -> str:
+        """A workspace; with plenty of credits unless a test is about running out."""
         n = next(_counter)
         with self.database.transaction() as session:
             account = create_account(
-                session, email=f"owner{n}@example.com", name=name or f"Workspace {n}"
+                session,
+                email=f"owner{n}@example.com",
+                name=name or f"Workspace {n}",
+                signup_credits=credits,
             )
             return account.id
 
@@ -85,7 +89,11 @@ class Factory:
         email = f"person{n}@example.com"
         with self.database.transaction() as session:
             user = sign_up(
-                session, email=email, password=password, workspace=workspace or f"Label {n}"
+                session,
+                email=email,
+                password=password,
+                workspace=workspace or f"Label {n}",
+                signup_credits=1000,
             )
             return WebLogin(
                 email=email, password=password, account_id=user.account_id, user_id=user.id

@@ -88,6 +88,19 @@ class Settings(BaseSettings):
         default=False,
         description="Take the client IP from X-Forwarded-For (only behind a trusted proxy).",
     )
+    credits_enabled: bool = Field(
+        default=True,
+        description="Charge 1 credit per live certificate and deep verification (off: "
+        "self-hosted registries that don't charge).",
+    )
+    signup_credits: int = Field(
+        default=10, ge=0, description="Credits a new workspace starts with."
+    )
+    purchase_url: str | None = Field(
+        default=None,
+        description="Where a 402 `payment_required` sends people to buy credits. Unset: the "
+        "dashboard's billing page.",
+    )
 
     @field_validator("public_url")
     @classmethod
@@ -99,6 +112,14 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"sqlite:///{(self.data_dir / 'soundseal.sqlite3').resolve()}"
+
+    @property
+    def effective_signup_credits(self) -> int:
+        return self.signup_credits if self.credits_enabled else 0
+
+    @property
+    def effective_purchase_url(self) -> str:
+        return self.purchase_url or f"{self.public_url}/dashboard/billing"
 
     @property
     def is_embedded(self) -> bool:

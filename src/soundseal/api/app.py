@@ -16,7 +16,7 @@ from soundseal.api.errors import install_error_handlers
 from soundseal.api.idempotency import IdempotencyMiddleware
 from soundseal.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from soundseal.api.ratelimit import RateLimiter
-from soundseal.api.routes import acoustic, certificates, changes, hot, verify
+from soundseal.api.routes import acoustic, certificates, changes, credits, deep_verify, hot, verify
 from soundseal.api.schemas import ErrorBody
 from soundseal.db import Database, create_database, upgrade
 from soundseal.registry.acoustic.index import AcousticIndex
@@ -28,8 +28,10 @@ __all__ = ["create_app"]
 ROUTERS: tuple[APIRouter, ...] = (
     changes.router,
     certificates.router,
+    deep_verify.router,
     verify.router,
     acoustic.router,
+    credits.router,
 )
 
 logger = logging.getLogger("soundseal")

@@ -109,7 +109,13 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str]:
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SoundsealError)
-    return error_response(request, exc.message, exc.code, **exc.extra)
+    extra = dict(exc.extra)
+    if exc.code == "payment_required":
+        # The domain knows the balance; where to buy more is this deployment's business.
+        settings = request.app.state.context.settings
+        extra.setdefault("purchase_url", settings.effective_purchase_url)
+        extra.setdefault("docs", f"{settings.public_url}/api/v1/docs")
+    return error_response(request, exc.message, exc.code, **extra)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""Operator commands: serve, config, db, accounts, keys."""
+"""Operator commands: serve, config, db, accounts, keys, credits."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ from soundseal.registry.accounts.services import (
     create_account,
     get_account_by_email,
 )
+from soundseal.registry.credits.services import (
+    balance,
+    credit_entry_view,
+    grant_credits,
+    list_entries,
+)
 from soundseal.registry.keys.services import create_key, key_view, list_keys, revoke_key
 from soundseal.settings import settings_table
 
@@ -25,6 +31,8 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
+credits_app = typer.Typer(help="Workspace credits.", no_args_is_help=True)
+app.add_typer(credits_app, name="credits")
 
 
 @app.command()
@@ -96,11 +104,18 @@ def accounts_create(
     name: Annotated[str, typer.Option(help="The workspace's name.")],
 ) -> None:
     """Create an account (workspace)."""
-    with registry_session(settings_from(ctx)) as session:
-        emit(account_view(create_account(session, email=email, name=name)))
+    settings = settings_from(ctx)
+    with registry_session(settings) as session:
+        account = create_account(
+            session,
+            email=email,
+            name=name,
+            signup_credits=settings.effective_signup_credits,
+        )
+        emit(account_view(account))
 
 
-def _account(session: object, ident: str) -> Account:
+def account_by_ident(session: object, ident: str) -> Account:
     from sqlalchemy.orm import Session
 
     assert isinstance(session, Session)
@@ -124,7 +139,7 @@ def keys_create(
 ) -> None:
     """Mint an API key. The key is printed once and cannot be shown again."""
     with registry_session(settings_from(ctx)) as session:
-        owner = _account(session, account)
+        owner = account_by_ident(session, account)
         key, plaintext = create_key(
             session, account_id=owner.id, kind=kind, mode=mode, scopes=scopes, name=name
         )
@@ -143,7 +158,7 @@ def keys_list(
 ) -> None:
     """List an account's keys (prefixes only)."""
     with registry_session(settings_from(ctx)) as session:
-        emit([key_view(k) for k in list_keys(session, _account(session, account).id)])
+        emit([key_view(k) for k in list_keys(session, account_by_ident(session, account).id)])
 
 
 @keys_app.command("revoke")
@@ -151,3 +166,46 @@ def keys_revoke(ctx: typer.Context, key_id: str) -> None:
     """Revoke a key: it is refused (401) from the next request on."""
     with registry_session(settings_from(ctx)) as session:
         emit(key_view(revoke_key(session, key_id)))
+
+
+@credits_app.command("grant")
+def credits_grant(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Option(help="Account email or ID.")],
+    amount: Annotated[int, typer.Option(help="Credits to add (1 to 1,000,000).")],
+    note: Annotated[str | None, typer.Option(help="Why, kept on the ledger.")] = None,
+) -> None:
+    """Add credits to a workspace's ledger."""
+    with registry_session(settings_from(ctx)) as session:
+        owner = account_by_ident(session, account)
+        entry = grant_credits(
+            session, account_id=owner.id, amount=amount, reference=note, actor="operator"
+        )
+        emit(
+            {
+                "account_id": owner.id,
+                "credits_remaining": entry.balance_after,
+                "entry": credit_entry_view(entry),
+            }
+        )
+
+
+@credits_app.command("show")
+def credits_show(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Option(help="Account email or ID.")],
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Ledger entries to list.")] = 20,
+) -> None:
+    """A workspace's balance and its latest ledger entries, newest first."""
+    with registry_session(settings_from(ctx)) as session:
+        owner = account_by_ident(session, account)
+        emit(
+            {
+                "account_id": owner.id,
+                "credits_remaining": balance(session, owner.id),
+                "entries": [
+                    credit_entry_view(e)
+                    for e in list_entries(session, account_id=owner.id, limit=limit)
+                ],
+            }
+        )

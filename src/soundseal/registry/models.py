@@ -5,6 +5,7 @@ from soundseal.registry.accounts.models import Account
 from soundseal.registry.acoustic.models import VerificationReceipt
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 from soundseal.registry.changes.models import Change, FeedCounter
+from soundseal.registry.credits.models import CreditEntry
 from soundseal.registry.embeds.models import EmbedOpen
 from soundseal.registry.events.models import Event
 from soundseal.registry.idempotency.models import IdempotencyRecord
@@ -19,6 +20,7 @@ __all__ = [
     "Certificate",
     "CertificateVersion",
     "Change",
+    "CreditEntry",
     "EmbedOpen",
     "Event",
     "FeedCounter",

@@ -23,6 +23,7 @@ from soundseal.ids import SANDBOX_CERTIFICATE_ID
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.views import certificate_view, version_view
+from soundseal.registry.credits.services import spend_credit
 from soundseal.registry.keys.services import Principal
 
 _C = TypeVar("_C", bound=Any)
@@ -90,6 +91,16 @@ async def create_certificate(
 
     def issue() -> dict[str, Any]:
         with transaction(request, write=True) as session:
+            # Charged first: without a credit nothing below runs, and a refused issuance
+            # (a duplicate, say) rolls the charge back with everything else.
+            spend_credit(
+                session,
+                account_id=principal.account_id,
+                mode=principal.mode,
+                reason="certificate",
+                actor=principal.key_id,
+                enabled=context.settings.credits_enabled,
+            )
             cert = certificates.create_certificate(
                 session,
                 account_id=principal.account_id,

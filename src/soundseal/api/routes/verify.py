@@ -18,13 +18,10 @@ from soundseal.registry.keys.services import Principal
 router = APIRouter(prefix="/api/v1/verify", tags=["verification"])
 
 
-async def verification(
-    request: Request,
-    principal: Principal,
-    certificate_number: str | None,
-    sha256: str | None,
-    isrc: str | None,
-) -> JSONResponse:
+def one_lookup(
+    certificate_number: str | None, sha256: str | None, isrc: str | None
+) -> dict[str, str]:
+    """The one lookup a verification names, as `{field: value}`; 400 for none or several."""
     given = {
         name: value
         for name, value in (
@@ -39,6 +36,17 @@ async def verification(
             "Give exactly one of certificate_number, sha256 or isrc",
             field=next(iter(given), "certificate_number"),
         )
+    return given
+
+
+async def verification(
+    request: Request,
+    principal: Principal,
+    certificate_number: str | None,
+    sha256: str | None,
+    isrc: str | None,
+) -> JSONResponse:
+    given = one_lookup(certificate_number, sha256, isrc)
     base_url = get_context(request).settings.public_url
     cert = await lookup(
         request,

@@ -24,16 +24,29 @@ def normalize_email(email: str) -> str:
     return email
 
 
-def create_account(session: Session, *, email: str, name: str) -> Account:
+def create_account(session: Session, *, email: str, name: str, signup_credits: int = 0) -> Account:
+    """A new workspace, with `signup_credits` on its ledger (0: none)."""
     email = normalize_email(email)
     name = name.strip()
     if not name or len(name) > 200:
         raise InvalidInput("name must be 1 to 200 characters", field="name")
     if session.scalar(select(func.count()).where(Account.email == email)):
         raise Conflict(f"An account with email {email} already exists", code="account_exists")
-    account = Account(id=new_id("acct"), email=email, name=name, created_at=utcnow())
+    account = Account(
+        id=new_id("acct"),
+        email=email,
+        name=name,
+        created_at=utcnow(),
+        credit_balance=0,
+        api_tier="free",
+    )
     session.add(account)
     session.flush()
+    if signup_credits > 0:
+        # Imported here: the credits module builds on accounts.
+        from soundseal.registry.credits.services import grant_credits
+
+        grant_credits(session, account_id=account.id, amount=signup_credits, reason="signup")
     return account
 
 
@@ -50,4 +63,6 @@ def account_view(account: Account) -> dict[str, object]:
         "email": account.email,
         "name": account.name,
         "created_at": account.created_at.isoformat(),
+        "credit_balance": account.credit_balance,
+        "api_tier": account.api_tier,
     }

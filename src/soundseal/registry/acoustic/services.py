@@ -30,6 +30,7 @@ __all__ = [
     "Evaluation",
     "Identification",
     "check_acoustic_duplicate",
+    "duplicate_work_scan",
     "evaluate",
     "get_receipt",
     "identify",
@@ -73,6 +74,49 @@ def check_acoustic_duplicate(
                 existing_certificate_number=master.certificate_number,
                 verification_url=f"{base_url}/verify/{master.certificate_number}",
             )
+
+
+def duplicate_work_scan(
+    session: Session,
+    index: AcousticIndex,
+    certificate: Certificate,
+    *,
+    base_url: str,
+    policy: MatchPolicy = CURRENT_POLICY,
+) -> dict[str, Any]:
+    """Deep verification's duplicate-work scan: the *other* active certificates in the
+    certificate's mode whose masters contain its audio under the policy.
+
+    `dwd_status` is `clean`, `matches_found`, or `not_fingerprinted` for a certificate issued
+    by SHA-256 alone (there is nothing acoustic to compare, which is not the same as clean).
+    """
+    scan: dict[str, Any] = {"policy_version": policy.version}
+    if certificate.fingerprint is None:
+        return {"dwd_status": "not_fingerprinted", "dwd_matches": [], **scan}
+    master = fingerprint_from_bytes(certificate.fingerprint, certificate.duration_ms or 0)
+    matches: list[dict[str, Any]] = []
+    for hit in index.search(session, certificate.mode, master, _CANDIDATES + 1):
+        if hit.key == certificate.id:
+            continue
+        other = session.get(Certificate, hit.key)
+        if other is None or other.status != "active":
+            continue
+        decision = decide(hit.comparison, master.duration_ms, other.duration_ms or 0, policy)
+        if decision.matched:
+            matches.append(
+                {
+                    "certificate_id": other.id,
+                    "certificate_number": other.certificate_number,
+                    "score": round(decision.score, 4),
+                    "offset_ms": decision.offset_ms,
+                    "issued_at": other.issued_at.isoformat(timespec="milliseconds").replace(
+                        "+00:00", "Z"
+                    ),
+                    "verification_url": f"{base_url}/verify/{other.certificate_number}",
+                }
+            )
+    status = "matches_found" if matches else "clean"
+    return {"dwd_status": status, "dwd_matches": matches, **scan}
 
 
 @dataclass(frozen=True)

@@ -78,10 +78,12 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def sign_up(session: Session, *, email: str, password: str, workspace: str) -> WebUser:
+def sign_up(
+    session: Session, *, email: str, password: str, workspace: str, signup_credits: int = 0
+) -> WebUser:
     """A new workspace and its owner's log-in."""
     _check_password(password)
-    account = create_account(session, email=email, name=workspace)
+    account = create_account(session, email=email, name=workspace, signup_credits=signup_credits)
     now = utcnow()
     user = WebUser(
         id=new_id("usr"),

@@ -83,7 +83,11 @@ def signup(
     try:
         with transaction(request, write=True) as session:
             user = sign_up(
-                session, email=email, password=password, workspace=workspace or email.strip()
+                session,
+                email=email,
+                password=password,
+                workspace=workspace or email.strip(),
+                signup_credits=get_context(request).settings.effective_signup_credits,
             )
             token = start_session(session, user, ttl=session_ttl(request))
     except (InvalidInput, Conflict) as exc:

@@ -18,6 +18,7 @@ from soundseal.errors import Conflict, InvalidInput, NotFound, SoundsealError
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.queries import count_certificates, search_certificates
+from soundseal.registry.credits.services import spend_credit
 from soundseal.registry.embeds.services import daily_opens, opens_by_certificate
 from soundseal.registry.keys.models import ApiKey
 from soundseal.registry.keys.scopes import ALL_SCOPES, PUBLISHABLE_SCOPES
@@ -148,6 +149,14 @@ def certificate_create(
             acoustic=acoustic,
         )
         with transaction(request, write=True) as session:
+            spend_credit(
+                session,
+                account_id=user.account_id,
+                mode=mode,
+                reason="certificate",
+                actor=user.actor,
+                enabled=get_context(request).settings.credits_enabled,
+            )
             cert = certificates.create_certificate(
                 session,
                 account_id=user.account_id,
@@ -168,7 +177,7 @@ def certificate_create(
             "ai_tools": ai_tools,
         }
         response = certificate_list(request, mode=mode, error=exc.message, form=form)
-        response.status_code = 409 if exc.code == "duplicate" else 400
+        response.status_code = {"duplicate": 409, "payment_required": 402}.get(exc.code, 400)
         return response
     return RedirectResponse(f"/dashboard/certificates/{cert.id}?done=created", status_code=303)
 

@@ -5,15 +5,19 @@ status and renders the one error body (`soundseal.api.errors`).
 
     SoundsealError                 code
     ├── InvalidInput               bad_request        (names the offending `field`)
+    │   └── InvalidSignature       invalid_signature  (a webhook's signature does not match)
     ├── InvalidAudio               unsupported_media | insufficient_audio
     ├── NotFound                   not_found
     ├── Unauthorized               unauthorized
     ├── Forbidden                  forbidden          (`required_scope` when a scope is missing)
-    ├── PaymentRequired            payment_required
+    ├── PaymentRequired            payment_required   (`credits_remaining`)
+    ├── BillingDisabled            billing_disabled   (no payment provider configured)
+    ├── PaymentProviderError       payment_provider_error (the provider failed or refused)
     ├── Conflict                   (a `code` of its own: idempotency_key_reused, …)
     │   └── DuplicateCertificate   duplicate          (the existing certificate)
     ├── PayloadTooLarge            payload_too_large
     └── RateLimited                rate_limited
+        └── QuotaExceeded          monthly_quota_exceeded (the tier's requests per month)
 """
 
 from __future__ import annotations
@@ -21,14 +25,18 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "BillingDisabled",
     "Conflict",
     "DuplicateCertificate",
     "Forbidden",
     "InvalidAudio",
     "InvalidInput",
+    "InvalidSignature",
     "NotFound",
     "PayloadTooLarge",
+    "PaymentProviderError",
     "PaymentRequired",
+    "QuotaExceeded",
     "RateLimited",
     "SoundsealError",
     "Unauthorized",
@@ -55,6 +63,10 @@ class InvalidInput(SoundsealError):
         self.field = field
 
 
+class InvalidSignature(InvalidInput):
+    code = "invalid_signature"
+
+
 class NotFound(SoundsealError):
     code = "not_found"
 
@@ -71,6 +83,14 @@ class PaymentRequired(SoundsealError):
     code = "payment_required"
 
 
+class BillingDisabled(SoundsealError):
+    code = "billing_disabled"
+
+
+class PaymentProviderError(SoundsealError):
+    code = "payment_provider_error"
+
+
 class Conflict(SoundsealError):
     def __init__(self, message: str, *, code: str, **extra: Any) -> None:
         super().__init__(message, **extra)
@@ -84,6 +104,10 @@ class DuplicateCertificate(Conflict):
 
 class RateLimited(SoundsealError):
     code = "rate_limited"
+
+
+class QuotaExceeded(RateLimited):
+    code = "monthly_quota_exceeded"
 
 
 class PayloadTooLarge(SoundsealError):

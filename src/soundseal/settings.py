@@ -96,6 +96,44 @@ class Settings(BaseSettings):
     signup_credits: int = Field(
         default=10, ge=0, description="Credits a new workspace starts with."
     )
+    quotas_enabled: bool = Field(
+        default=True,
+        description="Enforce each workspace's monthly request quota by API tier (429 "
+        "`monthly_quota_exceeded` over it). Counted in the rate-limit storage: use Redis to "
+        "share and keep the count across processes and restarts.",
+    )
+    tier_requests_free: int = Field(default=10_000, ge=1, description="Requests/month, free.")
+    tier_requests_starter: int = Field(
+        default=50_000, ge=1, description="Requests/month, starter tier."
+    )
+    tier_requests_pro: int = Field(default=500_000, ge=1, description="Requests/month, pro tier.")
+    tier_price_starter: str = Field(
+        default="49.00", pattern=r"^\d+(\.\d{2})?$", description="Monthly price, starter tier."
+    )
+    tier_price_pro: str = Field(
+        default="199.00", pattern=r"^\d+(\.\d{2})?$", description="Monthly price, pro tier."
+    )
+    billing_currency: str = Field(
+        default="usd", pattern=r"^[a-z]{3}$", description="ISO 4217 currency of every price."
+    )
+    credit_pack_size: int = Field(default=100, ge=1, description="Credits in one purchased pack.")
+    credit_pack_price: str = Field(
+        default="29.00", pattern=r"^\d+(\.\d{2})?$", description="Price of one credit pack."
+    )
+    stripe_secret_key: SecretStr | None = Field(
+        default=None,
+        description="Stripe secret key: turns on Checkout for tiers and credit packs. Unset: "
+        "billing endpoints answer `billing_disabled`.",
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Signing secret of the Stripe webhook endpoint "
+        "(/api/v1/billing/stripe/webhook).",
+    )
+    stripe_api_base: str = Field(
+        default="https://api.stripe.com",
+        description="Stripe's API address (change only for a Stripe-compatible test server).",
+    )
     purchase_url: str | None = Field(
         default=None,
         description="Where a 402 `payment_required` sends people to buy credits. Unset: the "
@@ -120,6 +158,10 @@ class Settings(BaseSettings):
     @property
     def effective_purchase_url(self) -> str:
         return self.purchase_url or f"{self.public_url}/dashboard/billing"
+
+    @property
+    def billing_enabled(self) -> bool:
+        return self.stripe_secret_key is not None and self.stripe_webhook_secret is not None
 
     @property
     def is_embedded(self) -> bool:

@@ -15,10 +15,13 @@ from soundseal.api.context import AppContext
 from soundseal.api.errors import install_error_handlers
 from soundseal.api.idempotency import IdempotencyMiddleware
 from soundseal.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from soundseal.api.quota import MonthlyQuota
 from soundseal.api.ratelimit import RateLimiter
 from soundseal.api.routes import acoustic, certificates, changes, credits, deep_verify, hot, verify
 from soundseal.api.schemas import ErrorBody
 from soundseal.db import Database, create_database, upgrade
+from soundseal.payments.catalogue import Catalogue
+from soundseal.payments.checkout import StripeCheckout
 from soundseal.registry.acoustic.index import AcousticIndex
 from soundseal.settings import Settings, load_settings
 
@@ -58,11 +61,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # The embedded default migrates itself; a scaled deployment runs `soundseal db upgrade`.
         upgrade(database.engine)
     storage = settings.redis_url.get_secret_value() if settings.redis_url else "memory://"
+    limiter = RateLimiter(storage)
     context = AppContext(
         settings=settings,
         database=database,
-        limiter=RateLimiter(storage),
+        limiter=limiter,
         acoustic=AcousticIndex(),
+        quota=MonthlyQuota(limiter.storage),
+        catalogue=Catalogue.from_settings(settings),
+        checkout=_checkout(settings),
     )
 
     @asynccontextmanager
@@ -105,6 +112,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_web(app, settings)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _checkout(settings: Settings) -> StripeCheckout | None:
+    if settings.stripe_secret_key is None or settings.stripe_webhook_secret is None:
+        return None
+    return StripeCheckout(
+        settings.stripe_secret_key.get_secret_value(),
+        settings.stripe_webhook_secret.get_secret_value(),
+        settings.stripe_api_base,
+    )
 
 
 def _openapi(app: FastAPI) -> dict[str, object]:

@@ -7,13 +7,15 @@ keys is throttled too).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Depends, Request
 from starlette.datastructures import Headers
 
 from soundseal.api.context import get_context, lookup
-from soundseal.errors import Forbidden, RateLimited, Unauthorized
+from soundseal.api.quota import seconds_until_next_month
+from soundseal.errors import Forbidden, QuotaExceeded, RateLimited, Unauthorized
 from soundseal.registry.keys.services import Principal, authenticate
 
 __all__ = ["optional_principal", "presented_key", "require_key", "require_scope"]
@@ -78,8 +80,32 @@ async def resolve_principal(request: Request) -> Principal | None:
             else settings.rate_limit_publishable
         )
         _charge(request, f"key:{principal.key_id}", per_minute)
+        if settings.quotas_enabled and not request.url.path.startswith(_QUOTA_FREE_PATHS):
+            _count_monthly(request, principal)
     request.state.principal = principal
     return principal
+
+
+# A workspace over its quota must still be able to see its usage and upgrade.
+_QUOTA_FREE_PATHS = ("/api/v1/billing/",)
+
+
+def _count_monthly(request: Request, principal: Principal) -> None:
+    context = get_context(request)
+    used = context.quota.hit(principal.account_id)
+    limit = context.catalogue.monthly_limit(principal.tier)
+    if used > limit:
+        retry_after = seconds_until_next_month(datetime.now(UTC))
+        headers = getattr(request.state, "response_headers", {})
+        request.state.response_headers = {**headers, "Retry-After": str(retry_after)}
+        raise QuotaExceeded(
+            f"This workspace has used its {limit:,} requests for this month on the "
+            f"{principal.tier} tier; upgrade at POST /api/v1/billing/checkout or wait for "
+            "the next month",
+            current_tier=principal.tier,
+            monthly_requests_limit=limit,
+            monthly_requests_used=used,
+        )
 
 
 async def optional_principal(request: Request) -> Principal | None:

@@ -11,9 +11,12 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from soundseal.api.quota import MonthlyQuota
 from soundseal.api.ratelimit import RateLimiter
 from soundseal.db import Database
 from soundseal.db.fastread import FastReader
+from soundseal.payments.catalogue import Catalogue
+from soundseal.payments.checkout import StripeCheckout
 from soundseal.registry.acoustic.index import AcousticIndex
 from soundseal.settings import Settings
 
@@ -28,6 +31,10 @@ class AppContext:
     database: Database
     limiter: RateLimiter
     acoustic: AcousticIndex
+    quota: MonthlyQuota
+    catalogue: Catalogue
+    # None when Stripe is not configured: billing endpoints answer `billing_disabled`.
+    checkout: StripeCheckout | None
 
 
 def get_context(request: Request) -> AppContext:

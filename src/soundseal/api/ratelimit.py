@@ -37,11 +37,10 @@ class RateLimitResult:
 
 class RateLimiter:
     def __init__(self, storage_uri: str = "memory://") -> None:
-        self.storage = (
-            LocalStorage()
-            if storage_uri == "memory://"
-            else storage.storage_from_string(storage_uri)
-        )
+        shared = None if storage_uri == "memory://" else storage.storage_from_string(storage_uri)
+        # Only synchronous storages: `limits.aio` ones would need awaiting.
+        assert shared is None or isinstance(shared, storage.Storage)
+        self.storage: storage.Storage = LocalStorage() if shared is None else shared
         # A sliding window counter: two counters per key, smooth at window edges, and cheap
         # on Redis (no per-request list as in a moving window).
         self.strategy = strategies.SlidingWindowCounterRateLimiter(self.storage)

@@ -3,6 +3,7 @@
 from soundseal.db.base import Base
 from soundseal.registry.accounts.models import Account
 from soundseal.registry.acoustic.models import VerificationReceipt
+from soundseal.registry.billing.models import StripeEvent
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 from soundseal.registry.changes.models import Change, FeedCounter
 from soundseal.registry.credits.models import CreditEntry
@@ -25,6 +26,7 @@ __all__ = [
     "Event",
     "FeedCounter",
     "IdempotencyRecord",
+    "StripeEvent",
     "VerificationReceipt",
     "WebSession",
     "WebUser",

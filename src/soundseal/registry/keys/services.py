@@ -22,6 +22,7 @@ from soundseal.db.base import utcnow
 from soundseal.db.fastread import Reader, fetch_one
 from soundseal.errors import InvalidInput, NotFound
 from soundseal.ids import new_id
+from soundseal.registry.accounts.models import Account
 from soundseal.registry.keys.models import ApiKey
 from soundseal.registry.keys.scopes import PUBLISHABLE_SCOPES, parse_scopes
 
@@ -43,6 +44,8 @@ class Principal:
     kind: str
     mode: str
     scopes: frozenset[str]
+    # The workspace's API tier, read with the key: it sets the monthly quota.
+    tier: str = "free"
 
     @property
     def is_test(self) -> bool:
@@ -101,7 +104,12 @@ _AUTHENTICATE = select(
     # As stored: decoded below through a cache, since a few distinct scope sets serve
     # every request.
     cast(ApiKey.scopes, Text).label("scopes"),
-).where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
+    Account.api_tier,
+).where(
+    ApiKey.key_hash == bindparam("key_hash"),
+    ApiKey.revoked_at.is_(None),
+    Account.id == ApiKey.account_id,
+)
 
 
 @functools.lru_cache(maxsize=256)
@@ -122,6 +130,7 @@ def authenticate(reader: Reader, plaintext: str) -> Principal | None:
         kind=row.kind,
         mode=row.mode,
         scopes=_scope_set(row.scopes),
+        tier=row.api_tier,
     )
 
 

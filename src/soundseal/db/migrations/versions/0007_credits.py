@@ -1,6 +1,7 @@
-"""credits and billing: a credit ledger, each workspace's balance and API tier
+"""credits and billing: a credit ledger, each workspace's balance and API tier, and the
+Stripe events already applied
 
-Revision ID: 0009
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-23
 """
@@ -12,7 +13,7 @@ from alembic import op
 
 import soundseal.db.base
 
-revision = "0009"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
@@ -46,7 +47,18 @@ def upgrade() -> None:
         )
 
 
+    op.create_table(
+        "stripe_events",
+        sa.Column("id", sa.String(length=255), nullable=False),
+        sa.Column("type", sa.String(length=100), nullable=False),
+        sa.Column("account_id", sa.String(length=40), nullable=True),
+        sa.Column("received_at", soundseal.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stripe_events")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("stripe_events")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.drop_column("api_tier")
         batch_op.drop_column("credit_balance")

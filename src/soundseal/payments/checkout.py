@@ -1,0 +1,132 @@
+"""Stripe Checkout through the official `stripe` library.
+
+Stripe's errors are converted here, at the boundary, into `PaymentProviderError`, so the
+rest of soundseal never sees a `stripe` exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import stripe
+
+from soundseal.errors import InvalidInput, InvalidSignature, PaymentProviderError
+
+__all__ = ["CheckoutSession", "StripeCheckout"]
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+
+
+def _minor_units(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+class StripeCheckout:
+    def __init__(self, secret_key: str, webhook_secret: str, api_base: str) -> None:
+        self._client = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": api_base.rstrip("/")},
+            max_network_retries=2,
+        )
+        self._webhook_secret = webhook_secret
+
+    def _create(self, params: dict[str, Any]) -> CheckoutSession:
+        try:
+            session = self._client.v1.checkout.sessions.create(params=params)  # type: ignore[arg-type]
+        except stripe.StripeError as exc:
+            raise PaymentProviderError(
+                f"Stripe refused to create the Checkout session: {exc.user_message or exc}"
+            ) from exc
+        if not session.url:
+            raise PaymentProviderError("Stripe returned a Checkout session without a URL")
+        return CheckoutSession(id=session.id, url=session.url)
+
+    def subscribe(
+        self,
+        *,
+        account_id: str,
+        tier: str,
+        price: Decimal,
+        currency: str,
+        success_url: str,
+        cancel_url: str,
+    ) -> CheckoutSession:
+        """A Checkout session for a monthly subscription to `tier`."""
+        metadata = {"account_id": account_id, "kind": "tier", "tier": tier}
+        return self._create(
+            {
+                "mode": "subscription",
+                "client_reference_id": account_id,
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": currency,
+                            "unit_amount": _minor_units(price),
+                            "recurring": {"interval": "month"},
+                            "product_data": {"name": f"soundseal API, {tier} tier"},
+                        },
+                    }
+                ],
+                "metadata": metadata,
+                "subscription_data": {"metadata": metadata},
+            }
+        )
+
+    def buy_credits(
+        self,
+        *,
+        account_id: str,
+        packs: int,
+        pack_size: int,
+        pack_price: Decimal,
+        currency: str,
+        success_url: str,
+        cancel_url: str,
+    ) -> CheckoutSession:
+        """A Checkout session for a one-off payment for `packs` credit packs."""
+        return self._create(
+            {
+                "mode": "payment",
+                "client_reference_id": account_id,
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+                "line_items": [
+                    {
+                        "quantity": packs,
+                        "price_data": {
+                            "currency": currency,
+                            "unit_amount": _minor_units(pack_price),
+                            "product_data": {"name": f"soundseal credits, {pack_size} per pack"},
+                        },
+                    }
+                ],
+                "metadata": {
+                    "account_id": account_id,
+                    "kind": "credits",
+                    "credits": str(packs * pack_size),
+                },
+            }
+        )
+
+    def verified_event(self, payload: bytes, signature: str | None) -> Any:
+        """The Stripe event in a webhook request, if its `Stripe-Signature` is genuine."""
+        if not signature:
+            raise InvalidInput("Missing Stripe-Signature header", field="Stripe-Signature")
+        try:
+            return stripe.Webhook.construct_event(payload, signature, self._webhook_secret)
+        except stripe.SignatureVerificationError as exc:
+            raise InvalidSignature(
+                "Stripe-Signature does not match the payload (or is too old)",
+                field="Stripe-Signature",
+            ) from exc
+        except ValueError as exc:
+            raise InvalidInput("The webhook body is not a Stripe event", field="body") from exc

@@ -1,0 +1,1 @@
+"""Billing: API tiers and their monthly quotas, and applying what Stripe says was paid."""

@@ -201,7 +201,12 @@ def run(args: argparse.Namespace, tracks: list[Path], work: Path) -> None:
     pool = np.concatenate([fingerprint_file(t, length_s=0).values for t in tracks[:20]])
     seed_registry(url, account_id, pool, args.certificates)
 
-    env = dict(os.environ, SOUNDSEAL_DATA_DIR=str(work), SOUNDSEAL_RATE_LIMIT_SECRET="100000000")
+    env = dict(
+        os.environ,
+        SOUNDSEAL_DATA_DIR=str(work),
+        SOUNDSEAL_RATE_LIMIT_SECRET="100000000",
+        SOUNDSEAL_QUOTAS_ENABLED="false",
+    )
     port = 18500 + secrets.randbelow(500)
     server = subprocess.Popen(
         ["soundseal", "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL

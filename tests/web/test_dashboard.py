@@ -27,6 +27,7 @@ def test_pages_need_a_log_in(browser: Browser) -> None:
         "/dashboard/certificates",
         "/dashboard/keys",
         "/dashboard/usage",
+        "/dashboard/billing",
         "/account/password",
     ):
         response = browser.get(path)
@@ -194,7 +195,8 @@ def test_absent_sections_say_so(signed_in: SignedIn) -> None:
     assert 'data-testid="webhooks-absent"' in browser.get("/dashboard/keys").text
     assert 'data-testid="claims-absent"' in browser.get("/dashboard/claims").text
     usage = browser.get("/dashboard/usage").text
-    assert 'data-testid="credits-absent"' in usage
+    assert 'data-testid="credits-remaining">1000<' in usage
+    assert 'href="/dashboard/billing"' in usage
     assert 'href="/api/v1/docs"' in usage
 
 

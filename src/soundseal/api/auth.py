@@ -18,7 +18,13 @@ from soundseal.api.quota import seconds_until_next_month
 from soundseal.errors import Forbidden, QuotaExceeded, RateLimited, Unauthorized
 from soundseal.registry.keys.services import Principal, authenticate
 
-__all__ = ["optional_principal", "presented_key", "require_key", "require_scope"]
+__all__ = [
+    "optional_principal",
+    "presented_key",
+    "require_caller",
+    "require_key",
+    "require_scope",
+]
 
 
 def presented_key(headers: Headers) -> str | None:
@@ -116,7 +122,9 @@ def _missing_key() -> Unauthorized:
     return Unauthorized("Missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
 
 
-def check_scope(principal: Principal | None, scope: str, *, secret_only: bool = False) -> Principal:
+def check_scope(
+    principal: Principal | None, scope: str, *, secret_only: bool = False, or_scope: str = ""
+) -> Principal:
     if principal is None:
         raise _missing_key()
     if secret_only and principal.kind != "secret":
@@ -124,16 +132,19 @@ def check_scope(principal: Principal | None, scope: str, *, secret_only: bool = 
             "This endpoint needs a secret key; publishable keys are read-only",
             required_scope=scope,
         )
-    if scope not in principal.scopes:
+    if scope not in principal.scopes and or_scope not in principal.scopes:
         raise Forbidden(f"This API key lacks the scope {scope}", required_scope=scope)
     return principal
 
 
-def require_scope(scope: str, *, secret_only: bool = False) -> Any:
-    """A dependency: the principal, if its key holds `scope` (the OpenAPI spec lists it)."""
+def require_scope(scope: str, *, secret_only: bool = False, or_scope: str = "") -> Any:
+    """A dependency: the principal, if its key holds `scope` (the OpenAPI spec lists it), or
+    `or_scope` where a vendor doc asks for another scope than soundseal's own rule would."""
 
     async def dependency(request: Request) -> Principal:
-        return check_scope(await resolve_principal(request), scope, secret_only=secret_only)
+        return check_scope(
+            await resolve_principal(request), scope, secret_only=secret_only, or_scope=or_scope
+        )
 
     dependency.__name__ = f"require_{scope.replace(':', '_')}"
     # Read back by the OpenAPI generator, so the spec names every operation's scope.
@@ -149,6 +160,18 @@ async def _any_key(request: Request) -> Principal:
 
 
 _any_key.required_scope = "any valid key"  # type: ignore[attr-defined]
+
+
+def require_caller(name: str, bucket: str) -> Any:
+    """A dependency for endpoints called without an API key (a payment provider's webhook):
+    throttled per client IP in a bucket of their own; the spec shows `name` as their auth."""
+
+    async def dependency(request: Request) -> None:
+        settings = get_context(request).settings
+        _charge(request, f"{bucket}:{client_ip(request)}", settings.rate_limit_anonymous)
+
+    dependency.required_scope = name  # type: ignore[attr-defined]
+    return Depends(dependency)
 
 
 def require_key() -> Any:

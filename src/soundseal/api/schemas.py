@@ -93,6 +93,27 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "duplicate, or an Idempotency-Key still in use",
         413: "payload_too_large",
         422: "idempotency_key_reused: the Idempotency-Key was used with another request",
-        429: "rate_limited (see Retry-After)",
+        429: "rate_limited or monthly_quota_exceeded (see Retry-After)",
+        502: "payment_provider_error: the payment provider failed or refused",
     }
     return {s: {"model": ErrorBody, "description": descriptions[s]} for s in statuses}
+
+
+class _Redirects(_Body):
+    success_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Where Stripe sends the buyer after paying (default: the dashboard's "
+        "billing page)",
+    )
+    cancel_url: str | None = Field(
+        default=None, max_length=2000, description="Where Stripe sends a buyer who cancels"
+    )
+
+
+class TierCheckoutRequest(_Redirects):
+    tier: str = Field(description='"starter" or "pro"')
+
+
+class CreditsCheckoutRequest(_Redirects):
+    packs: int = Field(default=1, ge=1, le=100, description="How many credit packs to buy")

@@ -6,6 +6,7 @@ rest of soundseal never sees a `stripe` exception.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -117,16 +118,24 @@ class StripeCheckout:
             }
         )
 
-    def verified_event(self, payload: bytes, signature: str | None) -> Any:
-        """The Stripe event in a webhook request, if its `Stripe-Signature` is genuine."""
+    def verified_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
+        """The Stripe event in a webhook request, as plain JSON, if its `Stripe-Signature`
+        is genuine and recent (Stripe's library checks both)."""
         if not signature:
             raise InvalidInput("Missing Stripe-Signature header", field="Stripe-Signature")
         try:
-            return stripe.Webhook.construct_event(payload, signature, self._webhook_secret)
+            stripe.WebhookSignature.verify_header(
+                payload.decode("utf-8", "replace"), signature, self._webhook_secret
+            )
         except stripe.SignatureVerificationError as exc:
             raise InvalidSignature(
                 "Stripe-Signature does not match the payload (or is too old)",
                 field="Stripe-Signature",
             ) from exc
+        try:
+            event = json.loads(payload)
         except ValueError as exc:
-            raise InvalidInput("The webhook body is not a Stripe event", field="body") from exc
+            raise InvalidInput("The webhook body is not JSON", field="body") from exc
+        if not isinstance(event, dict) or not {"id", "type", "data"} <= event.keys():
+            raise InvalidInput("The webhook body is not a Stripe event", field="body")
+        return event

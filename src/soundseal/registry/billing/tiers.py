@@ -33,7 +33,9 @@ class Tier:
 _SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£"}
 
 
-def format_price(amount: Decimal, currency: str) -> str:
+def format_price(amount: Decimal, currency: str, *, cents: bool = False) -> str:
+    """ "$49" (or "$49.00" with `cents`, as the vendor doc shows a checkout's price)."""
     symbol = _SYMBOLS.get(currency.lower())
-    shown = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    whole = amount == amount.to_integral_value() and not cents
+    shown = f"{amount:,.0f}" if whole else f"{amount:,.2f}"
     return f"{symbol}{shown}" if symbol else f"{shown} {currency.upper()}"

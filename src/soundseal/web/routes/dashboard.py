@@ -18,7 +18,7 @@ from soundseal.errors import Conflict, InvalidInput, NotFound, SoundsealError
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.queries import count_certificates, search_certificates
-from soundseal.registry.credits.services import spend_credit
+from soundseal.registry.credits.services import balance, spend_credit
 from soundseal.registry.embeds.services import daily_opens, opens_by_certificate
 from soundseal.registry.keys.models import ApiKey
 from soundseal.registry.keys.scopes import ALL_SCOPES, PUBLISHABLE_SCOPES
@@ -326,6 +326,7 @@ def usage_page(request: Request, mode: str = "live") -> Response:
     with transaction(request, write=False) as session:
         opens = opens_by_certificate(session, account_id=user.account_id, mode=mode)
         counts = count_certificates(session, account_id=user.account_id, mode=mode)
+        credits_remaining = balance(session, user.account_id)
         keys = [k for k in list_keys(session, user.account_id) if k.mode == mode]
         top_ids = [cert_id for cert_id, _ in sorted(opens.items(), key=lambda kv: -kv[1])[:20]]
         titles = {
@@ -339,6 +340,7 @@ def usage_page(request: Request, mode: str = "live") -> Response:
         section="usage",
         mode=mode,
         counts=counts,
+        credits_remaining=credits_remaining,
         live_keys=sum(1 for k in keys if k.revoked_at is None),
         total_opens=sum(opens.values()),
         top=[(cert_id, titles[cert_id], opens[cert_id]) for cert_id in top_ids],

@@ -23,6 +23,7 @@ from soundseal.audio.errors import (
 from soundseal.audio.fingerprint import (
     ALGORITHM_NAME,
     DEFAULT_QUERY_LENGTH_S,
+    ENGINES,
     ITEM_MS,
     SILENCE_VALUE,
     Fingerprint,
@@ -35,6 +36,7 @@ __all__ = [
     "ALGORITHM_NAME",
     "DEFAULT_ENCODING",
     "DEFAULT_QUERY_LENGTH_S",
+    "ENGINES",
     "ITEM_MS",
     "SILENCE_VALUE",
     "AudioError",

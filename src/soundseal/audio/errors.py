@@ -4,7 +4,8 @@ Every failure of decoding, fingerprinting or fingerprint parsing is one of these
 errors (subprocess, ctypes, base64, json) are converted at the boundary with ``raise … from``.
 
     AudioError
-    ├── DecodeError                 FFmpeg could not produce PCM (missing binary, timeout, crash)
+    ├── DecodeError                 FFmpeg or fpcalc could not read the input (missing binary,
+    │                               timeout, crash)
     │   └── UnsupportedMedia        the input is not audio FFmpeg can read, or it is corrupt
     ├── FingerprintError            libchromaprint is missing or refused the audio
     ├── FingerprintEncodingError    a wire fingerprint does not decode in the stated encoding

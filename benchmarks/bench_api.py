@@ -169,6 +169,8 @@ def main() -> None:
         SOUNDSEAL_RATE_LIMIT_SECRET="1000000000",
         # Hundreds of thousands of requests from one workspace: past any monthly quota.
         SOUNDSEAL_QUOTAS_ENABLED="false",
+        # The bench workspace issues certificates without buying credits.
+        SOUNDSEAL_CREDITS_ENABLED="false",
     )
     if args.database_url:
         env["SOUNDSEAL_DATABASE_URL"] = args.database_url

@@ -25,6 +25,7 @@ import secrets
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -206,10 +207,14 @@ def run(args: argparse.Namespace, tracks: list[Path], work: Path) -> None:
         SOUNDSEAL_DATA_DIR=str(work),
         SOUNDSEAL_RATE_LIMIT_SECRET="100000000",
         SOUNDSEAL_QUOTAS_ENABLED="false",
+        # The bench workspace issues certificates without buying credits.
+        SOUNDSEAL_CREDITS_ENABLED="false",
     )
     port = 18500 + secrets.randbelow(500)
     server = subprocess.Popen(
-        ["soundseal", "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "soundseal", "serve", "--port", str(port)],
+        env=env,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from soundseal.db import Database
+from soundseal.db.base import utcnow
 from soundseal.registry.accounts.services import create_account
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.services import (
@@ -15,6 +17,8 @@ from soundseal.registry.certificates.services import (
     create_certificate,
     revoke_certificate,
 )
+from soundseal.registry.claims.models import Claim
+from soundseal.registry.claims.services import NewClaim, file_claim
 from soundseal.registry.keys.services import create_key
 from soundseal.registry.logins.services import sign_up
 
@@ -122,4 +126,25 @@ class Factory:
                 draft=draft,
                 actor=key.id,
                 base_url=BASE_URL,
+            )
+
+    def claim(
+        self, cert: Certificate, *, now: datetime | None = None, days: int = 14, **fields: str
+    ) -> Claim:
+        """A claim against `cert`, filed at `now` with `days` to respond."""
+        draft = NewClaim(
+            certificate=cert.id,
+            type=fields.pop("type", "ownership"),
+            description=fields.pop("description", "I recorded this master in 2019."),
+            claimant_name=fields.pop("claimant_name", "Jane Doe"),
+            claimant_email=fields.pop("claimant_email", "jane@example.com"),
+        )
+        with self.database.transaction() as session:
+            return file_claim(
+                session,
+                draft,
+                mode=cert.mode,
+                filed_by=fields.pop("filed_by", "test"),
+                response_window=timedelta(days=days),
+                now=now or utcnow(),
             )

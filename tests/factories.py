@@ -19,6 +19,8 @@ from soundseal.registry.certificates.services import (
 )
 from soundseal.registry.claims.models import Claim
 from soundseal.registry.claims.services import NewClaim, file_claim
+from soundseal.registry.contributors.models import Contributor
+from soundseal.registry.contributors.services import invite_contributor
 from soundseal.registry.keys.services import create_key
 from soundseal.registry.logins.services import sign_up
 
@@ -147,4 +149,21 @@ class Factory:
                 filed_by=fields.pop("filed_by", "test"),
                 response_window=timedelta(days=days),
                 now=now or utcnow(),
+            )
+
+    def contributor(
+        self, cert: Certificate, name: str = "John Producer", role: str = "Producer"
+    ) -> tuple[Contributor, str]:
+        """An invited contributor of `cert`, and the token of its acknowledgement link."""
+        with self.database.transaction() as session:
+            row = session.get(Certificate, cert.id)
+            assert row is not None
+            return invite_contributor(
+                session,
+                row,
+                name=name,
+                role=role,
+                email="john@example.com",
+                actor="test",
+                now=utcnow(),
             )

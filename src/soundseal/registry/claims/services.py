@@ -145,13 +145,15 @@ def file_claim(
     return claim
 
 
-def get_claim(session: Session, claim_id: str, *, account_id: str | None, mode: str) -> Claim:
-    """A claim against one of `account_id`'s certificates in `mode` (any workspace's when
-    `account_id` is None: the operator). Anything else is not found, never forbidden."""
+def get_claim(
+    session: Session, claim_id: str, *, account_id: str | None, mode: str | None
+) -> Claim:
+    """A claim against one of `account_id`'s certificates in `mode` (None for either: the
+    operator's view). Anything else is not found, never forbidden."""
     claim = session.get(Claim, claim_id) if claim_id.startswith("clm_") else None
     if (
         claim is None
-        or claim.mode != mode
+        or (mode is not None and claim.mode != mode)
         or (account_id is not None and claim.account_id != account_id)
     ):
         raise NotFound(f"No claim {claim_id!r}")
@@ -225,7 +227,7 @@ def list_claims(
 
 
 def _closed(claim: Claim, message: str) -> Conflict:
-    return Conflict(message, code="claim_closed", status=claim.status)
+    return Conflict(message, code="claim_closed", claim_status=claim.status)
 
 
 def respond_to_claim(

@@ -47,6 +47,7 @@ __all__ = [
     "list_claims",
     "resolve_claim",
     "respond_to_claim",
+    "unanswered_claims",
 ]
 
 CLAIM_TYPES = ("ownership", "credit", "ai_use", "other")
@@ -308,3 +309,16 @@ def expire_overdue_claims(session: Session, now: datetime) -> list[Claim]:
     for claim in overdue:
         _expire(session, claim, now)
     return overdue
+
+
+def unanswered_claims(session: Session, certificate_id: str, now: datetime) -> int:
+    """Claims against the certificate that expired unanswered and await the operator: what
+    its proof page shows, the public consequence of leaving a claim unanswered."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Claim)
+            .where(Claim.certificate_id == certificate_id, _status_filter("expired", now))
+        )
+        or 0
+    )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 from soundseal.registry.certificates.views import snapshot
+from soundseal.registry.events.services import emit
 
 __all__ = ["lock_certificate", "record_step"]
 
@@ -38,8 +39,10 @@ def record_step(
     actor: str | None,
     at: datetime,
     detail: dict[str, Any],
+    event_data: dict[str, Any],
 ) -> CertificateVersion:
-    """Append `change` (e.g. `claim.filed`) to the history, `detail` under its own key."""
+    """Append `change` (e.g. `claim.filed`) to the history, `detail` under its own key, and
+    emit the event of the same name to the certificate's workspace, in one transaction."""
     cert = lock_certificate(session, cert.id)
     cert.version += 1
     version = CertificateVersion(
@@ -51,4 +54,6 @@ def record_step(
         changed_at=at,
     )
     session.add(version)
+    emit(session, account_id=cert.account_id, mode=cert.mode, type=change, data=event_data)
+    session.flush()
     return version

@@ -33,7 +33,6 @@ from soundseal.registry.claims.views import (
     claim_history_detail,
     effective_status,
 )
-from soundseal.registry.events.services import emit
 
 __all__ = [
     "CLAIM_STATUSES",
@@ -101,16 +100,14 @@ def _step(session: Session, claim: Claim, change: str, actor: str | None, at: da
     """Record a step of `claim` in its certificate's history and as an event."""
     cert = claim.certificate
     record_step(
-        session, cert, change=change, actor=actor, at=at, detail=claim_history_detail(claim)
-    )
-    emit(
         session,
-        account_id=cert.account_id,
-        mode=cert.mode,
-        type=change,
-        data=claim_event_data(claim, cert),
+        cert,
+        change=change,
+        actor=actor,
+        at=at,
+        detail=claim_history_detail(claim),
+        event_data=claim_event_data(claim, cert),
     )
-    session.flush()
 
 
 def file_claim(

@@ -25,7 +25,6 @@ from soundseal.registry.contributors.views import (
     contributor_event_data,
     contributor_history_detail,
 )
-from soundseal.registry.events.services import emit
 
 __all__ = [
     "MAX_CONTRIBUTORS",
@@ -58,15 +57,8 @@ def _step(
         actor=actor,
         at=at,
         detail=contributor_history_detail(contributor),
+        event_data=contributor_event_data(contributor, cert),
     )
-    emit(
-        session,
-        account_id=cert.account_id,
-        mode=cert.mode,
-        type=change,
-        data=contributor_event_data(contributor, cert),
-    )
-    session.flush()
 
 
 def invite_contributor(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from soundseal.db import Database
+from soundseal.db.base import utcnow
 from soundseal.registry.accounts.services import create_account
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.services import (
@@ -15,6 +17,10 @@ from soundseal.registry.certificates.services import (
     create_certificate,
     revoke_certificate,
 )
+from soundseal.registry.claims.models import Claim
+from soundseal.registry.claims.services import NewClaim, file_claim
+from soundseal.registry.contributors.models import Contributor
+from soundseal.registry.contributors.services import invite_contributor
 from soundseal.registry.keys.services import create_key
 from soundseal.registry.logins.services import sign_up
 
@@ -122,4 +128,42 @@ class Factory:
                 draft=draft,
                 actor=key.id,
                 base_url=BASE_URL,
+            )
+
+    def claim(
+        self, cert: Certificate, *, now: datetime | None = None, days: int = 14, **fields: str
+    ) -> Claim:
+        """A claim against `cert`, filed at `now` with `days` to respond."""
+        draft = NewClaim(
+            certificate=cert.id,
+            type=fields.pop("type", "ownership"),
+            description=fields.pop("description", "I recorded this master in 2019."),
+            claimant_name=fields.pop("claimant_name", "Jane Doe"),
+            claimant_email=fields.pop("claimant_email", "jane@example.com"),
+        )
+        with self.database.transaction() as session:
+            return file_claim(
+                session,
+                draft,
+                mode=cert.mode,
+                filed_by=fields.pop("filed_by", "test"),
+                response_window=timedelta(days=days),
+                now=now or utcnow(),
+            )
+
+    def contributor(
+        self, cert: Certificate, name: str = "John Producer", role: str = "Producer"
+    ) -> tuple[Contributor, str]:
+        """An invited contributor of `cert`, and the token of its acknowledgement link."""
+        with self.database.transaction() as session:
+            row = session.get(Certificate, cert.id)
+            assert row is not None
+            return invite_contributor(
+                session,
+                row,
+                name=name,
+                role=role,
+                email="john@example.com",
+                actor="test",
+                now=utcnow(),
             )

@@ -84,6 +84,24 @@ class Settings(BaseSettings):
         description="Requests per minute per client IP to the seal widget's public status "
         "endpoint.",
     )
+    claim_response_days: int = Field(
+        default=14,
+        ge=1,
+        le=365,
+        description="Days a certificate's owner has to respond to a claim before it expires.",
+    )
+    rate_limit_public_claims: int = Field(
+        default=5,
+        ge=1,
+        description="Claims per minute per client IP through the proof page's public form.",
+    )
+    operator_key: SecretStr | None = Field(
+        default=None,
+        description="The operator's credential for resolving claims over the API "
+        "(POST /api/v1/claims/{id}/resolve; at least 32 characters). Unset: claims are "
+        "resolved with `soundseal claims resolve` only.",
+        min_length=32,
+    )
     trust_proxy_headers: bool = Field(
         default=False,
         description="Take the client IP from X-Forwarded-For (only behind a trusted proxy).",

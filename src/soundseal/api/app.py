@@ -22,6 +22,8 @@ from soundseal.api.routes import (
     billing,
     certificates,
     changes,
+    claims,
+    contributors,
     credits,
     deep_verify,
     hot,
@@ -45,6 +47,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     acoustic.router,
     credits.router,
     billing.router,
+    claims.router,
+    contributors.router,
 )
 
 logger = logging.getLogger("soundseal")

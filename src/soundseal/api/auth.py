@@ -7,6 +7,7 @@ keys is throttled too).
 
 from __future__ import annotations
 
+import hmac
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,10 +20,12 @@ from soundseal.errors import Forbidden, QuotaExceeded, RateLimited, Unauthorized
 from soundseal.registry.keys.services import Principal, authenticate
 
 __all__ = [
+    "OPERATOR",
     "optional_principal",
     "presented_key",
     "require_caller",
     "require_key",
+    "require_operator",
     "require_scope",
 ]
 
@@ -177,3 +180,32 @@ def require_caller(name: str, bucket: str) -> Any:
 def require_key() -> Any:
     """A dependency: any valid key, whatever its scopes (the change feed)."""
     return Depends(_any_key)
+
+
+OPERATOR = "operator"
+
+
+async def _operator(request: Request) -> str:
+    """The registry's operator, by `operator_key`; workspace keys are refused (403).
+
+    Checked before workspace keys, so the operator's credential is never looked up (or
+    charged) as an API key; anything else goes through the usual key checks and limits."""
+    configured = get_context(request).settings.operator_key
+    token = presented_key(request.headers)
+    if (
+        token is not None
+        and configured is not None
+        and hmac.compare_digest(token.encode(), configured.get_secret_value().encode())
+    ):
+        return OPERATOR
+    if await resolve_principal(request) is None:
+        raise _missing_key()
+    raise Forbidden("Only the registry's operator can do this", required_scope=OPERATOR)
+
+
+_operator.required_scope = "operator key (SOUNDSEAL_OPERATOR_KEY)"  # type: ignore[attr-defined]
+
+
+def require_operator() -> Any:
+    """A dependency: the operator's credential (see `Settings.operator_key`)."""
+    return Depends(_operator)

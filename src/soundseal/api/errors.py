@@ -38,6 +38,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "method_not_allowed": 405,
     "duplicate": 409,
     "already_revoked": 409,
+    "claim_closed": 409,
+    "link_used": 409,
     "account_exists": 409,
     "idempotency_key_in_use": 409,
     "idempotency_key_reused": 422,

@@ -69,6 +69,33 @@ class RevokeRequest(_Body):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class ClaimCreate(_Body):
+    certificate: str = Field(
+        min_length=1, max_length=64, description="The certificate's ID (cer_…) or number (SS-…)"
+    )
+    type: str = Field(max_length=32, description="ownership, credit, ai_use or other")
+    description: str = Field(max_length=5000)
+    claimant_name: str = Field(max_length=200)
+    claimant_email: str = Field(max_length=320)
+
+
+class ClaimResponse(_Body):
+    response: str = Field(max_length=5000, description="The owner's answer to the claimant")
+
+
+class ClaimResolution(_Body):
+    outcome: str = Field(
+        max_length=16, description="upheld (the certificate is revoked) or dismissed"
+    )
+    note: str = Field(max_length=2000, description="Why; kept in the certificate's history")
+
+
+class ContributorInvite(_Body):
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=100, description="e.g. Producer, Songwriter, Performer")
+    email: str = Field(max_length=320)
+
+
 class VerifyRequest(_Body):
     sha256: str | None = None
     certificate_number: str | None = None

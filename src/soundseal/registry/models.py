@@ -6,6 +6,8 @@ from soundseal.registry.acoustic.models import VerificationReceipt
 from soundseal.registry.billing.models import StripeEvent
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 from soundseal.registry.changes.models import Change, FeedCounter
+from soundseal.registry.claims.models import Claim
+from soundseal.registry.contributors.models import Contributor
 from soundseal.registry.credits.models import CreditEntry
 from soundseal.registry.embeds.models import EmbedOpen
 from soundseal.registry.events.models import Event
@@ -21,6 +23,8 @@ __all__ = [
     "Certificate",
     "CertificateVersion",
     "Change",
+    "Claim",
+    "Contributor",
     "CreditEntry",
     "EmbedOpen",
     "Event",

@@ -6,7 +6,16 @@ from fastapi import FastAPI
 
 from soundseal.settings import Settings
 from soundseal.web.rendering import install_html_errors
-from soundseal.web.routes import account, billing, dashboard, embed, public
+from soundseal.web.routes import (
+    account,
+    billing,
+    claim_form,
+    contributors,
+    dashboard,
+    dashboard_claims,
+    embed,
+    public,
+)
 from soundseal.web.security import SecurityHeadersMiddleware
 
 __all__ = ["install_web"]
@@ -20,6 +29,9 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(account.router)
     app.include_router(dashboard.router)
     app.include_router(billing.router)
+    app.include_router(dashboard_claims.router)
+    app.include_router(claim_form.router)
+    app.include_router(contributors.router)
     install_html_errors(app)
     # Added last, so it runs first and sees every response, errors included.
     app.add_middleware(

@@ -43,7 +43,7 @@ def visible(cert: _C, principal: Principal | None, ident: str) -> _C:
     return cert
 
 
-def _owned(cert: Certificate, principal: Principal) -> Certificate:
+def owned(cert: Certificate, principal: Principal) -> Certificate:
     if cert.account_id != principal.account_id or cert.mode != principal.mode:
         # Not found rather than forbidden: IDs of other workspaces' certificates are not
         # confirmed to exist by a write attempt.
@@ -199,7 +199,7 @@ def revoke_certificate(
 ) -> JSONResponse:
     base_url = get_context(request).settings.public_url
     with transaction(request, write=True) as session:
-        cert = _owned(certificates.get_certificate(session, certificate_id), principal)
+        cert = owned(certificates.get_certificate(session, certificate_id), principal)
         certificates.revoke_certificate(
             session, cert, reason=body.reason, actor=principal.key_id, base_url=base_url
         )
@@ -220,7 +220,7 @@ def list_versions(
     if principal.kind != "secret":
         raise Forbidden("Version history needs a secret key", required_scope="certificates:read")
     with transaction(request, write=False) as session:
-        cert = _owned(certificates.get_certificate(session, certificate_id), principal)
+        cert = owned(certificates.get_certificate(session, certificate_id), principal)
         versions: list[dict[str, Any]] = [
             version_view(v) for v in certificates.list_versions(session, cert.id)
         ]

@@ -21,6 +21,8 @@ from soundseal.registry.acoustic.services import duplicate_work_scan
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.views import certificate_view, version_view
+from soundseal.registry.contributors.services import list_contributors
+from soundseal.registry.contributors.views import contributor_view
 from soundseal.registry.credits.services import balance, spend_credit
 from soundseal.registry.keys.services import Principal
 
@@ -82,9 +84,8 @@ async def deep_verify(
             )
             cert = session.get(Certificate, found.id)
             assert cert is not None
-            view = certificate_view(
-                cert, base_url=settings.public_url, owner=cert.account_id == principal.account_id
-            )
+            owner = cert.account_id == principal.account_id
+            view = certificate_view(cert, base_url=settings.public_url, owner=owner)
             body: dict[str, Any] = {
                 "verified": cert.status == "active",
                 "certificate": view,
@@ -95,9 +96,14 @@ async def deep_verify(
                     ),
                     "ai_detection_status": "not_run",
                 },
-                "contributors": [],
+                # The owner sees every invitation; others only the credits confirmed by
+                # the contributors themselves, without their emails.
+                "contributors": [
+                    contributor_view(c, owner=owner)
+                    for c in list_contributors(session, cert.id, acknowledged_only=not owner)
+                ],
                 "version_history": [
-                    _version(version_view(v), owner=cert.account_id == principal.account_id)
+                    _version(version_view(v), owner=owner)
                     for v in certificates.list_versions(session, cert.id)
                 ],
                 "credits_remaining": (
@@ -118,6 +124,13 @@ def _version(view: dict[str, Any], *, owner: bool) -> dict[str, Any]:
     if owner:
         return view
     snapshot = {k: v for k, v in view["snapshot"].items() if k != "audio_file_name"}
+    # Who filed a claim, and whom the owner invited before they confirmed, are the owner's.
+    if "claim" in snapshot:
+        snapshot["claim"] = {k: v for k, v in snapshot["claim"].items() if k != "claimant_name"}
+    if "contributor" in snapshot and view["change"] != "contributor.acknowledged":
+        snapshot["contributor"] = {
+            k: v for k, v in snapshot["contributor"].items() if k not in ("name", "role")
+        }
     return {**{k: v for k, v in view.items() if k != "actor"}, "snapshot": snapshot}
 
 

@@ -17,10 +17,10 @@ __all__ = ["account_view", "create_account", "get_account_by_email"]
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def normalize_email(email: str) -> str:
+def normalize_email(email: str, field: str = "email") -> str:
     email = email.strip().lower()
     if not _EMAIL_RE.match(email) or len(email) > 320:
-        raise InvalidInput(f"Not a valid email address: {email!r}", field="email")
+        raise InvalidInput(f"Not a valid email address: {email[:320]!r}", field=field)
     return email
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "get_status",
     "list_certificates",
     "list_versions",
+    "required_text",
     "revoke_certificate",
 ]
 
@@ -66,7 +67,8 @@ class NewCertificate:
     acoustic: Fingerprint | None = None
 
 
-def _text(value: str, name: str, limit: int) -> str:
+def required_text(value: str, name: str, limit: int) -> str:
+    """`value` stripped; refused (naming `name`) when empty or longer than `limit`."""
     value = value.strip()
     if not value:
         raise InvalidInput(f"{name} must not be empty", field=name)
@@ -108,14 +110,16 @@ def _validated(draft: NewCertificate) -> NewCertificate:
     if draft.type not in CERTIFICATE_TYPES:
         raise InvalidInput(f"type must be one of {', '.join(CERTIFICATE_TYPES)}", field="type")
     return NewCertificate(
-        track_title=_text(draft.track_title, "track_title", 500),
-        artist_name=_text(draft.artist_name, "artist_name", 500),
+        track_title=required_text(draft.track_title, "track_title", 500),
+        artist_name=required_text(draft.artist_name, "artist_name", 500),
         sha256=normalize_sha256(draft.sha256),
         isrc=normalize_isrc(draft.isrc) if draft.isrc else None,
         type=draft.type,
-        declaration_text=_text(draft.declaration_text, "declaration_text", 2000),
+        declaration_text=required_text(draft.declaration_text, "declaration_text", 2000),
         audio_file_name=(
-            _text(draft.audio_file_name, "audio_file_name", 500) if draft.audio_file_name else None
+            required_text(draft.audio_file_name, "audio_file_name", 500)
+            if draft.audio_file_name
+            else None
         ),
         ai_disclosure=_ai_disclosure(draft.ai_disclosure),
         acoustic=draft.acoustic,
@@ -251,7 +255,7 @@ def visible_in_mode(cert: Any, mode: str) -> bool:
 def revoke_certificate(
     session: Session, cert: Certificate, *, reason: str, actor: str | None, base_url: str
 ) -> Certificate:
-    reason = _text(reason, "reason", 2000)
+    reason = required_text(reason, "reason", 2000)
     if cert.status == "revoked":
         raise Conflict(f"Certificate {cert.id} is already revoked", code="already_revoked")
     now = utcnow()

@@ -11,6 +11,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "claim.filed",
     "claim.responded",
     "claim.resolved",
+    # Not in the vendor doc, whose claims can expire too: soundseal says when it happens.
+    "claim.expired",
     "contributor.invited",
     "contributor.acknowledged",
     "payment.completed",

@@ -1,4 +1,4 @@
-"""The signed-in dashboard: certificates, API keys, claims, usage.
+"""The signed-in dashboard: certificates, API keys, usage (claims: `dashboard_claims`).
 
 Every query is scoped to the signed-in user's workspace; another workspace's certificate or
 key is answered as not found. Certificate changes go through the registry's services with
@@ -18,6 +18,7 @@ from soundseal.errors import Conflict, InvalidInput, NotFound, SoundsealError
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.queries import count_certificates, search_certificates
+from soundseal.registry.contributors.services import list_contributors
 from soundseal.registry.credits.services import balance, spend_credit
 from soundseal.registry.embeds.services import daily_opens, opens_by_certificate
 from soundseal.registry.keys.models import ApiKey
@@ -38,6 +39,7 @@ _DONE = {
     "created": "Certificate issued.",
     "revoked": "Certificate revoked.",
     "key_revoked": "API key revoked. Requests with it are refused from now on.",
+    "responded": "Response sent. The claim now awaits the operator's decision.",
 }
 
 
@@ -45,7 +47,7 @@ def _mode(value: str | None) -> str:
     return "test" if value == "test" else "live"
 
 
-def _page(request: Request, template: str, user: SignedIn, **context: Any) -> Response:
+def dashboard_page(request: Request, template: str, user: SignedIn, **context: Any) -> Response:
     done = request.query_params.get("done")
     return render(
         request,
@@ -58,7 +60,7 @@ def _page(request: Request, template: str, user: SignedIn, **context: Any) -> Re
     )
 
 
-def _own_certificate(user: SignedIn, cert: Certificate) -> Certificate:
+def own_certificate(user: SignedIn, cert: Certificate) -> Certificate:
     if cert.account_id != user.account_id:
         raise NotFound(f"No certificate {cert.id!r} in this workspace")
     return cert
@@ -93,7 +95,7 @@ def certificate_list(
             offset=(page - 1) * PAGE_SIZE,
         )
         opens = opens_by_certificate(session, account_id=user.account_id, mode=mode)
-    return _page(
+    return dashboard_page(
         request,
         "dashboard/certificates.html",
         user,
@@ -184,23 +186,29 @@ def certificate_create(
 
 @router.get("/certificates/{certificate_id}")
 def certificate_detail(certificate_id: str, request: Request) -> Response:
-    return _detail(request, require_user(request), certificate_id)
+    return certificate_page(request, require_user(request), certificate_id)
 
 
-def _detail(
+def certificate_page(
     request: Request,
     user: SignedIn,
     certificate_id: str,
     *,
     error: str | None = None,
     status: int = 200,
+    invite_error: str | None = None,
+    invite_link: str | None = None,
+    form: dict[str, str] | None = None,
 ) -> Response:
+    """The certificate's page; after an invitation, with its one-time link (`invite_link`),
+    which exists only in this response."""
     with transaction(request, write=False) as session:
-        cert = _own_certificate(user, certificates.get_certificate(session, certificate_id))
+        cert = own_certificate(user, certificates.get_certificate(session, certificate_id))
         versions = certificates.list_versions(session, cert.id)
         opens = daily_opens(session, cert.id)
+        people = list_contributors(session, cert.id)
     base_url = get_context(request).settings.public_url
-    response = _page(
+    response = dashboard_page(
         request,
         "dashboard/certificate.html",
         user,
@@ -214,6 +222,10 @@ def _detail(
         total_opens=sum(n for _, n in opens),
         snippets=snippets(cert, base_url=base_url),
         error=error,
+        contributors=people,
+        invite_error=invite_error,
+        invite_link=invite_link,
+        form=form or {},
     )
     response.status_code = status
     return response
@@ -227,7 +239,7 @@ def certificate_revoke(
     check_csrf(request, csrf_token)
     try:
         with transaction(request, write=True) as session:
-            cert = _own_certificate(user, certificates.get_certificate(session, certificate_id))
+            cert = own_certificate(user, certificates.get_certificate(session, certificate_id))
             certificates.revoke_certificate(
                 session,
                 cert,
@@ -237,7 +249,7 @@ def certificate_revoke(
             )
     except (InvalidInput, Conflict) as exc:
         status = 409 if isinstance(exc, Conflict) else 400
-        return _detail(request, user, certificate_id, error=exc.message, status=status)
+        return certificate_page(request, user, certificate_id, error=exc.message, status=status)
     return RedirectResponse(f"/dashboard/certificates/{certificate_id}?done=revoked", 303)
 
 
@@ -252,7 +264,7 @@ def _keys_page(
 ) -> Response:
     with transaction(request, write=False) as session:
         keys = [k for k in list_keys(session, user.account_id) if k.mode == mode]
-    response = _page(
+    response = dashboard_page(
         request,
         "dashboard/keys.html",
         user,
@@ -314,11 +326,6 @@ def key_revoke(key_id: str, request: Request, csrf_token: FormText = "") -> Resp
     return RedirectResponse(f"/dashboard/keys?mode={mode}&done=key_revoked", status_code=303)
 
 
-@router.get("/claims")
-def claims_page(request: Request) -> Response:
-    return _page(request, "dashboard/claims.html", require_user(request), section="claims")
-
-
 @router.get("/usage")
 def usage_page(request: Request, mode: str = "live") -> Response:
     user = require_user(request)
@@ -333,7 +340,7 @@ def usage_page(request: Request, mode: str = "live") -> Response:
             cert_id: certificates.get_certificate(session, cert_id).track_title
             for cert_id in top_ids
         }
-    return _page(
+    return dashboard_page(
         request,
         "dashboard/usage.html",
         user,

@@ -16,6 +16,8 @@ from soundseal.ids import is_certificate_id, is_certificate_number
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.queries import MAX_STATUS_IDS, public_statuses
 from soundseal.registry.certificates.services import get_certificate
+from soundseal.registry.claims.services import unanswered_claims
+from soundseal.registry.contributors.services import list_contributors
 from soundseal.web.assets import NAMES, asset_response
 from soundseal.web.rendering import error_page, json_script, render, render_text
 from soundseal.web.views import ai_disclosure_text, format_isrc, json_ld, open_graph
@@ -75,6 +77,11 @@ def _proof(request: Request, ident: str) -> Response:
     cert = _lookup(request, ident)
     if cert is None:
         return error_page(request, 404, "Certificate not found", _NOT_FOUND_MESSAGE)
+    now = utcnow()
+    with transaction(request, write=False) as session:
+        # Only the credits the contributors confirmed themselves are public.
+        credited = list_contributors(session, cert.id, acknowledged_only=True)
+        unanswered = unanswered_claims(session, cert.id, now)
     base_url = get_context(request).settings.public_url
     proof_url = f"{base_url}/cert/{cert.id}"
     return render(
@@ -86,7 +93,9 @@ def _proof(request: Request, ident: str) -> Response:
         ai_disclosure=ai_disclosure_text(cert),
         json_ld=json_script(json_ld(cert, proof_url=proof_url)),
         og=open_graph(cert, proof_url=proof_url, base_url=base_url),
-        now=utcnow(),
+        contributors=credited,
+        unanswered=unanswered,
+        now=now,
         # Short-lived: a revocation must show within a minute even behind a shared cache.
         headers={"Cache-Control": "public, max-age=60"},
     )

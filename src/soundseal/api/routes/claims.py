@@ -1,0 +1,185 @@
+"""`/api/v1/claims`: file, list, read, respond (the certificate's owner), resolve (the
+operator). Claims are the certificate owner's business: another workspace, or the other
+mode, gets 404 for them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from soundseal.api.auth import OPERATOR, require_operator, require_scope
+from soundseal.api.context import get_context, transaction
+from soundseal.api.schemas import ClaimCreate, ClaimResolution, ClaimResponse, error_responses
+from soundseal.db.base import utcnow
+from soundseal.registry.claims import services as claims
+from soundseal.registry.claims.views import claim_view
+from soundseal.registry.keys.services import Principal
+
+router = APIRouter(prefix="/api/v1/claims", tags=["claims"])
+
+_READ_ERRORS = error_responses(400, 401, 403, 404, 429)
+_WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429)
+
+
+def _one(claim: Any) -> JSONResponse:
+    return JSONResponse({"success": True, "claim": claim})
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="File a claim against a certificate (claims:write)",
+    description=(
+        "`certificate` is its ID or number, in the key's mode. `type`: ownership, credit, "
+        "ai_use or other. The certificate's owner has `response_deadline` to respond; "
+        "unanswered, the claim expires and goes to the operator."
+    ),
+    responses=_WRITE_ERRORS,
+)
+def file_claim(
+    body: ClaimCreate,
+    request: Request,
+    principal: Principal = require_scope("claims:write", secret_only=True),
+) -> JSONResponse:
+    settings = get_context(request).settings
+    now = utcnow()
+    with transaction(request, write=True) as session:
+        claim = claims.file_claim(
+            session,
+            claims.NewClaim(**body.model_dump()),
+            mode=principal.mode,
+            filed_by=principal.key_id,
+            response_window=timedelta(days=settings.claim_response_days),
+            now=now,
+        )
+        view = claim_view(claim, claim.certificate, now=now)
+    response = _one(view)
+    response.status_code = 201
+    return response
+
+
+@router.get(
+    "",
+    summary="Claims against your workspace's certificates (claims:read)",
+    description=(
+        "Newest first. `limit` (≤ 100), `offset` or `starting_after` (a claim ID); filters "
+        "`status` (pending, responded, resolved, expired), `type`, `certificate` (ID or number)."
+    ),
+    responses=_READ_ERRORS,
+)
+def list_claims(
+    request: Request,
+    principal: Principal = require_scope("claims:read", secret_only=True),
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    starting_after: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    type: Annotated[str | None, Query(max_length=16)] = None,
+    certificate: Annotated[str | None, Query(max_length=64)] = None,
+) -> JSONResponse:
+    now = utcnow()
+    with transaction(request, write=False) as session:
+        page = claims.list_claims(
+            session,
+            account_id=principal.account_id,
+            mode=principal.mode,
+            now=now,
+            status=status,
+            type=type,
+            certificate=certificate,
+            limit=limit,
+            offset=offset,
+            starting_after=starting_after,
+        )
+        items = [claim_view(c, c.certificate, now=now) for c in page.claims]
+    return JSONResponse(
+        {
+            "claims": items,
+            "pagination": {
+                "total": page.total,
+                "limit": page.limit,
+                "offset": page.offset,
+                "has_more": page.has_more,
+                "next_starting_after": items[-1]["id"] if page.has_more and items else None,
+            },
+        }
+    )
+
+
+@router.get(
+    "/{claim_id}",
+    summary="One claim against your workspace's certificates (claims:read)",
+    responses=_READ_ERRORS,
+)
+def get_claim(
+    claim_id: str,
+    request: Request,
+    principal: Principal = require_scope("claims:read", secret_only=True),
+) -> JSONResponse:
+    now = utcnow()
+    with transaction(request, write=False) as session:
+        claim = claims.get_claim(
+            session, claim_id, account_id=principal.account_id, mode=principal.mode
+        )
+        view = claim_view(claim, claim.certificate, now=now)
+    return JSONResponse({"claim": view})
+
+
+@router.post(
+    "/{claim_id}/respond",
+    summary="Respond to a claim against your certificate (claims:write, owner)",
+    description="Once, while the claim is pending (before `response_deadline`); else 409.",
+    responses=_WRITE_ERRORS,
+)
+def respond_to_claim(
+    claim_id: str,
+    body: ClaimResponse,
+    request: Request,
+    principal: Principal = require_scope("claims:write", secret_only=True),
+) -> JSONResponse:
+    now = utcnow()
+    with transaction(request, write=True) as session:
+        claim = claims.get_claim(
+            session, claim_id, account_id=principal.account_id, mode=principal.mode
+        )
+        claims.respond_to_claim(
+            session, claim, response=body.response, actor=principal.key_id, now=now
+        )
+        view = claim_view(claim, claim.certificate, now=now)
+    return _one(view)
+
+
+@router.post(
+    "/{claim_id}/resolve",
+    summary="Resolve a claim (the registry's operator)",
+    description=(
+        "`outcome`: `upheld` revokes the certificate, the claim as the reason; `dismissed` "
+        "leaves it standing. Needs the operator key (`SOUNDSEAL_OPERATOR_KEY`); workspace "
+        "keys get 403. The CLI's `soundseal claims resolve` does the same."
+    ),
+    responses=_WRITE_ERRORS,
+)
+def resolve_claim(
+    claim_id: str,
+    body: ClaimResolution,
+    request: Request,
+    operator: str = require_operator(),
+) -> JSONResponse:
+    now = utcnow()
+    base_url = get_context(request).settings.public_url
+    with transaction(request, write=True) as session:
+        claim = claims.get_claim(session, claim_id, account_id=None, mode=None)
+        claims.resolve_claim(
+            session,
+            claim,
+            outcome=body.outcome,
+            note=body.note,
+            actor=OPERATOR,
+            base_url=base_url,
+            now=now,
+        )
+        view = claim_view(claim, claim.certificate, now=now)
+    return _one(view)

@@ -1,0 +1,86 @@
+"""`/api/v1/certificates/{id}/contributors`: the owner invites; the list shows everyone to
+the owner and the acknowledged contributors (no emails) to other keys of the same mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from soundseal.api.auth import require_scope
+from soundseal.api.context import get_context, transaction
+from soundseal.api.routes.certificates import owned, visible
+from soundseal.api.schemas import ContributorInvite, error_responses
+from soundseal.db.base import utcnow
+from soundseal.registry.certificates import services as certificates
+from soundseal.registry.contributors import services as contributors
+from soundseal.registry.contributors.views import contributor_view
+from soundseal.registry.keys.services import Principal
+
+router = APIRouter(prefix="/api/v1/certificates", tags=["contributors"])
+
+
+def acknowledgement_url(base_url: str, token: str) -> str:
+    return f"{base_url}/contributors/ack/{token}"
+
+
+@router.post(
+    "/{certificate_id}/contributors",
+    status_code=201,
+    summary="Invite a contributor to your certificate (certificates:write)",
+    description=(
+        "Returns the contributor and its one-time `acknowledgement_url`, shown only here: "
+        "pass it to the contributor, who confirms the credit there."
+    ),
+    responses=error_responses(400, 401, 403, 404, 422, 429),
+)
+def invite(
+    certificate_id: str,
+    body: ContributorInvite,
+    request: Request,
+    principal: Principal = require_scope("certificates:write", secret_only=True),
+) -> JSONResponse:
+    base_url = get_context(request).settings.public_url
+    with transaction(request, write=True) as session:
+        cert = owned(certificates.get_certificate(session, certificate_id), principal)
+        contributor, token = contributors.invite_contributor(
+            session,
+            cert,
+            name=body.name,
+            role=body.role,
+            email=body.email,
+            actor=principal.key_id,
+            now=utcnow(),
+        )
+        view: dict[str, Any] = contributor_view(contributor, owner=True)
+    view["acknowledgement_url"] = acknowledgement_url(base_url, token)
+    return JSONResponse(
+        {
+            "success": True,
+            "contributor": view,
+            "message": "Send the acknowledgement link to the contributor. It is shown only "
+            "once and works once.",
+        },
+        status_code=201,
+    )
+
+
+@router.get(
+    "/{certificate_id}/contributors",
+    summary="A certificate's contributors (certificates:read)",
+    responses=error_responses(400, 401, 403, 404, 429),
+)
+def list_contributors(
+    certificate_id: str,
+    request: Request,
+    principal: Principal = require_scope("certificates:read"),
+) -> JSONResponse:
+    with transaction(request, write=False) as session:
+        cert = visible(
+            certificates.get_certificate(session, certificate_id), principal, certificate_id
+        )
+        owner = principal.kind == "secret" and cert.account_id == principal.account_id
+        rows = contributors.list_contributors(session, cert.id, acknowledged_only=not owner)
+        items = [contributor_view(c, owner=owner) for c in rows]
+    return JSONResponse({"certificate_id": cert.id, "contributors": items})

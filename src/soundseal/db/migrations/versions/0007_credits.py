@@ -46,7 +46,6 @@ def upgrade() -> None:
             sa.Column("api_tier", sa.String(length=16), server_default="free", nullable=False)
         )
 
-
     op.create_table(
         "stripe_events",
         sa.Column("id", sa.String(length=255), nullable=False),

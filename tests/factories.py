@@ -17,6 +17,7 @@ from soundseal.registry.certificates.services import (
 )
 from soundseal.registry.keys.services import create_key
 from soundseal.registry.logins.services import sign_up
+from soundseal.registry.webhooks.services import create_endpoint
 
 _counter = itertools.count(1)
 BASE_URL = "https://registry.test"
@@ -123,3 +124,17 @@ class Factory:
                 actor=key.id,
                 base_url=BASE_URL,
             )
+
+    def webhook(self, key: Key, url: str, events: list[str] | None = None) -> tuple[str, str]:
+        """An endpoint (plain-http loopback allowed, as tests' receivers are): ID, secret."""
+        with self.database.transaction() as session:
+            endpoint = create_endpoint(
+                session,
+                account_id=key.account_id,
+                mode=key.mode,
+                url=url,
+                events=events or ["certificate.created", "certificate.revoked"],
+                description=None,
+                allow_private=True,
+            )
+            return endpoint.id, endpoint.secret

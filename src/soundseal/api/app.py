@@ -74,9 +74,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owns_database:
-            database.dispose()
+        embedded = None
+        if settings.webhook_worker == "embedded":
+            from soundseal.worker.embedded import EmbeddedWorker
+
+            embedded = EmbeddedWorker(database, settings)
+            embedded.start()
+        try:
+            yield
+        finally:
+            if embedded is not None:
+                embedded.stop()
+            if owns_database:
+                database.dispose()
 
     app = FastAPI(
         title="soundseal API",

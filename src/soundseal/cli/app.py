@@ -91,7 +91,12 @@ def build() -> typer.Typer:
 
     importlib.import_module("soundseal.cli.operator")
     if not getattr(app, "_soundseal_built", False):
-        for module in ("audio_commands", "artist_commands", "platform_commands"):
+        for module in (
+            "audio_commands",
+            "artist_commands",
+            "platform_commands",
+            "worker_command",
+        ):
             with suppress(ImportError):
                 importlib.import_module(f"soundseal.cli.{module}").register(app)
         app._soundseal_built = True  # type: ignore[attr-defined]

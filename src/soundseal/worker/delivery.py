@@ -1,0 +1,157 @@
+"""The webhook delivery loop: claim due deliveries in batches, send them concurrently over
+one connection pool, record the outcomes in bulk.
+
+A few lanes run the loop side by side so that while one lane waits on the database another
+is sending: database calls go to threads, sending stays on the event loop. Lanes sleep until
+woken (after a commit that queued deliveries, see `soundseal.registry.webhooks.wakeup`), or
+until the next retry falls due, or `webhook_poll_seconds` at most.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from datetime import timedelta
+
+import httpcore
+
+from soundseal.db import Database
+from soundseal.db.base import utcnow
+from soundseal.registry.webhooks import queue
+from soundseal.registry.webhooks.queue import Claimed, Outcome
+from soundseal.registry.webhooks.signing import delivery_headers
+from soundseal.registry.webhooks.wakeup import add_waker, remove_waker
+from soundseal.settings import Settings
+from soundseal.worker.listen import Listener
+from soundseal.worker.transport import new_pool
+
+__all__ = ["DeliveryWorker"]
+
+logger = logging.getLogger("soundseal.worker")
+
+LANES = 4
+MAX_ERROR = 500
+
+
+class DeliveryWorker:
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+        self.schedule = settings.webhook_schedule
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._stopping = threading.Event()
+
+    def wake(self) -> None:
+        """Thread-safe: look for due deliveries now."""
+        loop, event = self._loop, self._wake
+        if loop is not None and event is not None and not loop.is_closed():
+            # The loop may close in between: then there is no one left to wake.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(event.set)
+
+    def stop(self) -> None:
+        """Thread-safe: finish the batches in flight, then return from `run`."""
+        self._stopping.set()
+        self.wake()
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        add_waker(self.wake)
+        listener = Listener.start(self.database, self.wake, self._stopping)
+        settings = self.settings
+        pool = new_pool(
+            allow_private=settings.webhook_allow_private,
+            max_connections=LANES * settings.webhook_batch_size,
+        )
+        try:
+            async with pool:
+                await asyncio.gather(*(self._lane(pool) for _ in range(LANES)))
+        finally:
+            remove_waker(self.wake)
+            if listener is not None:
+                listener.join()
+
+    async def _lane(self, pool: httpcore.AsyncConnectionPool) -> None:
+        assert self._wake is not None
+        while not self._stopping.is_set():
+            # Cleared before looking, so a wake-up that lands while we look is not lost.
+            self._wake.clear()
+            try:
+                batch = await asyncio.to_thread(self._claim)
+                if batch:
+                    outcomes = await asyncio.gather(*(self._send(pool, c) for c in batch))
+                    await asyncio.to_thread(self._record, outcomes)
+                    continue
+                pause = await asyncio.to_thread(self._pause)
+            except Exception:
+                # The database went away, say: keep the worker alive and try again shortly.
+                logger.exception("webhook delivery lane failed; retrying")
+                pause = self.settings.webhook_poll_seconds
+            if self._stopping.is_set():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), pause)
+
+    def _claim(self) -> list[Claimed]:
+        settings = self.settings
+        with self.database.transaction(write=True) as session:
+            return queue.claim(
+                session,
+                limit=settings.webhook_batch_size,
+                lease_seconds=settings.webhook_lease_seconds,
+                now=utcnow(),
+            )
+
+    def _record(self, outcomes: list[Outcome]) -> None:
+        with self.database.transaction(write=True) as session:
+            disabled = queue.record(session, outcomes, schedule=self.schedule, now=utcnow())
+        for endpoint_id in disabled:
+            logger.warning("webhook %s disabled: its retry schedule failed", endpoint_id)
+
+    def _pause(self) -> float:
+        """Seconds until the next delivery falls due, at most the poll interval."""
+        with self.database.transaction(write=False) as session:
+            due = queue.next_due(session)
+        longest = self.settings.webhook_poll_seconds
+        if due is None:
+            return longest
+        return max(0.0, min(longest, (due - utcnow()) / timedelta(seconds=1)))
+
+    async def _send(self, pool: httpcore.AsyncConnectionPool, claimed: Claimed) -> Outcome:
+        timeout = self.settings.webhook_timeout_seconds
+        headers = delivery_headers(
+            secret=claimed.secret,
+            body=claimed.body,
+            event_type=claimed.event_type,
+            event_id=claimed.event_id,
+            delivery_id=claimed.delivery_id,
+            at=utcnow(),
+        )
+        started = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+        try:
+            response = await asyncio.wait_for(
+                pool.request(
+                    "POST",
+                    claimed.url,
+                    headers=list(headers.items()),
+                    content=claimed.body,
+                    extensions={"timeout": {"connect": timeout, "read": timeout}},
+                ),
+                timeout,
+            )
+            status = response.status
+            if not 200 <= status < 300:
+                error = f"HTTP {status}"
+        except TimeoutError:
+            error = f"timed out after {timeout:g} s"
+        except Exception as exc:  # any failure of one request is that delivery's outcome
+            error = (f"{type(exc).__name__}: {exc}")[:MAX_ERROR]
+        latency = round((time.perf_counter() - started) * 1000)
+        return Outcome(claimed=claimed, status_code=status, latency_ms=latency, error=error)

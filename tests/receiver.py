@@ -1,0 +1,91 @@
+"""A webhook receiver on a free loopback port: a threaded HTTP server that records every
+request it answers, and answers with the statuses a test scripts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tests.conftest import free_port
+
+
+@dataclass(frozen=True)
+class Received:
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+    status: int
+    path: str
+
+
+class Receiver:
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.received: list[Received] = []
+        self.script: deque[int] = deque()
+        self.condition = threading.Condition()
+        self.server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks"
+
+    def answer(self, *statuses: int) -> None:
+        """Answer the next requests with these statuses, then 200 again."""
+        self.script.extend(statuses)
+
+    def start(self) -> Receiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with receiver.condition:
+                    status = receiver.script.popleft() if receiver.script else 200
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    receiver.received.append(Received(headers, body, status, self.path))
+                    receiver.condition.notify_all()
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def __enter__(self) -> Receiver:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def wait_for(self, count: int, *, ok_only: bool = True, limit: float = 30) -> list[Received]:
+        """Block until `count` requests (2xx ones by default) arrived; fail after `limit` s,
+        a safety net against hanging, not a timing assertion."""
+        deadline = time.monotonic() + limit
+        with self.condition:
+            while True:
+                got = [r for r in self.received if r.status < 300 or not ok_only]
+                if len(got) >= count:
+                    return got
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"{len(got)} of {count} webhook requests arrived")
+                self.condition.wait(remaining)

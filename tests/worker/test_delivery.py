@@ -1,0 +1,172 @@
+"""Webhook delivery end to end: events committed, sent by the worker over real HTTP to a
+receiver on loopback, signed so the vendor doc's verifiers and Standard Webhooks accept."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from soundseal.__about__ import __version__
+from soundseal.db import Database
+from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
+from soundseal.registry.webhooks.services import Update, update_endpoint
+from soundseal.worker.embedded import EmbeddedWorker
+from tests.factories import Factory
+from tests.receiver import Receiver
+
+NODE_VERIFIER = Path(__file__).with_name("verify_vendor.mjs")
+
+
+def verify_audiverify(raw_body: bytes, signature_header: str, secret: str) -> bool:
+    # The vendor doc's Python verification function, unchanged.
+    expected = hmac.new(secret.encode(), raw_body, hashlib.sha256).hexdigest()
+    received = signature_header.replace("sha256=", "")
+    return hmac.compare_digest(expected, received)
+
+
+def verify_node(cases: list[tuple[bytes, str, str]]) -> list[bool]:
+    lines = [
+        json.dumps({"body_b64": base64.b64encode(b).decode(), "signature": s, "secret": k})
+        for b, s, k in cases
+    ]
+    done = subprocess.run(
+        ["node", str(NODE_VERIFIER)],
+        input="\n".join(lines),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    verdicts: list[bool] = json.loads(done.stdout)
+    return verdicts
+
+
+def verify_standard(headers: dict[str, str], body: bytes, secret: str) -> bool:
+    """Standard Webhooks, from its specification: key = base64 after `whsec_`."""
+    key = base64.b64decode(secret.split("_", 1)[1])
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    offered = [s.split(",", 1)[1] for s in headers["webhook-signature"].split() if "," in s]
+    return any(hmac.compare_digest(expected, o) for o in offered)
+
+
+def until(check: Callable[[], bool], limit: float = 30) -> None:
+    """Wait for a condition the worker brings about (a safety limit, not a timing check)."""
+    deadline = time.monotonic() + limit
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.05)
+
+
+def test_every_delivery_carries_both_signatures_and_the_headers(
+    factory: Factory, start_worker: Callable[..., EmbeddedWorker]
+) -> None:
+    key = factory.key()
+    with Receiver() as receiver:
+        _, secret = factory.webhook(key, receiver.url)
+        start_worker()
+        certs = [factory.certificate(key) for _ in range(3)]
+        factory.revoke(certs[0])
+        received = receiver.wait_for(4)
+    assert sorted(json.loads(r.body)["event"] for r in received) == [
+        "certificate.created",
+        "certificate.created",
+        "certificate.created",
+        "certificate.revoked",
+    ]
+    for r in received:
+        payload = json.loads(r.body)
+        assert r.headers["x-soundseal-event"] == payload["event"]
+        assert r.headers["x-soundseal-delivery"].startswith("whd_")
+        assert r.headers["x-soundseal-timestamp"].endswith("Z")
+        assert r.headers["user-agent"] == f"Soundseal-Webhooks/{__version__}"
+        assert r.headers["content-type"] == "application/json"
+        assert r.headers["webhook-id"] == payload["id"]
+        assert verify_audiverify(r.body, r.headers["x-soundseal-signature"], secret)
+        assert verify_standard(r.headers, r.body, secret)
+        tampered = r.body.replace(b'"data"', b'"Data"')
+        assert not verify_audiverify(tampered, r.headers["x-soundseal-signature"], secret)
+        assert not verify_standard(r.headers, tampered, secret)
+    cases = [(r.body, r.headers["x-soundseal-signature"], secret) for r in received]
+    tampered_cases = [(b + b" ", s, k) for b, s, k in cases]
+    assert verify_node(cases + tampered_cases) == [True] * 4 + [False] * 4
+
+
+def test_a_receiver_that_fails_then_recovers_gets_every_event(
+    factory: Factory, start_worker: Callable[..., EmbeddedWorker], database: Database
+) -> None:
+    key = factory.key()
+    with Receiver() as receiver:
+        endpoint_id, _ = factory.webhook(key, receiver.url)
+        receiver.answer(500, 500, 503, 500)
+        start_worker()
+        certs = [factory.certificate(key) for _ in range(5)]
+        received = receiver.wait_for(5)
+    ids = {json.loads(r.body)["data"]["certificate_id"] for r in received}
+    assert ids == {c.id for c in certs}
+    assert [r.status for r in receiver.received].count(500) == 3
+    with database.transaction(write=False) as session:
+        endpoint = session.get(WebhookEndpoint, endpoint_id)
+        assert endpoint is not None
+        assert endpoint.is_active
+        assert endpoint.failure_count == 4
+        assert endpoint.success_count == 5
+
+
+def _endpoint(database: Database, endpoint_id: str) -> WebhookEndpoint:
+    with database.transaction(write=False) as session:
+        endpoint = session.get(WebhookEndpoint, endpoint_id)
+        assert endpoint is not None
+        return endpoint
+
+
+def test_a_receiver_down_for_the_whole_schedule_is_disabled_then_caught_up(
+    factory: Factory, start_worker: Callable[..., EmbeddedWorker], database: Database
+) -> None:
+    key = factory.key()
+    receiver = Receiver()  # not started: connections are refused
+    endpoint_id, _ = factory.webhook(key, receiver.url)
+    start_worker()
+    first = factory.certificate(key)
+    until(lambda: not _endpoint(database, endpoint_id).is_active)
+    assert _endpoint(database, endpoint_id).disabled_reason == "failing"
+    second = factory.certificate(key)  # while disabled: kept, dead-lettered
+    with database.transaction(write=False) as session:
+        rows = session.query(WebhookDelivery).filter_by(endpoint_id=endpoint_id).all()
+        assert sorted(d.status for d in rows) == ["dead", "dead"]
+        assert max(d.attempts for d in rows) == 4  # the first attempt and three retries
+    with receiver:
+        with database.transaction() as session:
+            endpoint = session.get(WebhookEndpoint, endpoint_id)
+            assert endpoint is not None
+            update_endpoint(session, endpoint, Update(is_active=True), allow_private=True)
+        received = receiver.wait_for(2)
+    assert {json.loads(r.body)["data"]["certificate_id"] for r in received} == {
+        first.id,
+        second.id,
+    }
+    assert _endpoint(database, endpoint_id).failure_count == 0
+
+
+def test_a_host_resolving_to_loopback_is_refused_when_delivering(
+    factory: Factory, start_worker: Callable[..., EmbeddedWorker], database: Database
+) -> None:
+    key = factory.key()
+    with Receiver() as receiver:
+        # Saved while private addresses were allowed; delivered by a worker that forbids them.
+        endpoint_id, _ = factory.webhook(key, f"http://localhost:{receiver.port}/hooks")
+        start_worker(webhook_allow_private=False, webhook_retry_schedule="0.1")
+        factory.certificate(key)
+        until(lambda: not _endpoint(database, endpoint_id).is_active)
+        assert receiver.received == []
+    with database.transaction(write=False) as session:
+        (delivery,) = session.query(WebhookDelivery).filter_by(endpoint_id=endpoint_id).all()
+    assert delivery.last_status_code is None
+    assert delivery.last_error is not None
+    assert "non-public" in delivery.last_error

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -89,3 +90,11 @@ class Receiver:
                 if remaining <= 0:
                     raise AssertionError(f"{len(got)} of {count} webhook requests arrived")
                 self.condition.wait(remaining)
+
+
+def until(check: Callable[[], bool], limit: float = 30) -> None:
+    """Wait for a condition the worker brings about (a safety limit, not a timing check)."""
+    deadline = time.monotonic() + limit
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.05)

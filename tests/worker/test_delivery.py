@@ -8,7 +8,6 @@ import hashlib
 import hmac
 import json
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
 from soundseal.registry.webhooks.services import Update, update_endpoint
 from soundseal.worker.embedded import EmbeddedWorker
 from tests.factories import Factory
-from tests.receiver import Receiver
+from tests.receiver import Receiver, until
 
 NODE_VERIFIER = Path(__file__).with_name("verify_vendor.mjs")
 
@@ -54,14 +53,6 @@ def verify_standard(headers: dict[str, str], body: bytes, secret: str) -> bool:
     expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
     offered = [s.split(",", 1)[1] for s in headers["webhook-signature"].split() if "," in s]
     return any(hmac.compare_digest(expected, o) for o in offered)
-
-
-def until(check: Callable[[], bool], limit: float = 30) -> None:
-    """Wait for a condition the worker brings about (a safety limit, not a timing check)."""
-    deadline = time.monotonic() + limit
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.05)
 
 
 def test_every_delivery_carries_both_signatures_and_the_headers(

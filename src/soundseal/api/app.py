@@ -17,7 +17,16 @@ from soundseal.api.idempotency import IdempotencyMiddleware
 from soundseal.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from soundseal.api.quota import MonthlyQuota
 from soundseal.api.ratelimit import RateLimiter
-from soundseal.api.routes import acoustic, certificates, changes, credits, deep_verify, hot, verify
+from soundseal.api.routes import (
+    acoustic,
+    certificates,
+    changes,
+    credits,
+    deep_verify,
+    hot,
+    verify,
+    webhooks,
+)
 from soundseal.api.schemas import ErrorBody
 from soundseal.db import Database, create_database, upgrade
 from soundseal.payments.catalogue import Catalogue
@@ -35,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     verify.router,
     acoustic.router,
     credits.router,
+    webhooks.router,
 )
 
 logger = logging.getLogger("soundseal")

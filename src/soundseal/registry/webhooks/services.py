@@ -31,6 +31,7 @@ __all__ = [
     "Update",
     "create_endpoint",
     "delete_endpoint",
+    "event_type_of",
     "fan_out",
     "get_delivery",
     "get_endpoint",
@@ -279,6 +280,12 @@ def redeliver(session: Session, endpoint: WebhookEndpoint, delivery_id: str) -> 
     delivery = _queue(session, endpoint.id, event, pending=True)
     mark_queued(session)
     return delivery
+
+
+def event_type_of(session: Session, delivery: WebhookDelivery) -> str:
+    event = session.get(Event, delivery.event_id)
+    assert event is not None  # a foreign key guarantees it
+    return event.type
 
 
 def list_deliveries(

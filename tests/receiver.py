@@ -29,6 +29,7 @@ class Receiver:
         self.script: deque[int] = deque()
         self.condition = threading.Condition()
         self.server: ThreadingHTTPServer | None = None
+        self.delay = 0.0  # seconds to wait before answering (a slow receiver)
 
     @property
     def url(self) -> str:
@@ -46,6 +47,8 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 with receiver.condition:
                     status = receiver.script.popleft() if receiver.script else 200
                     headers = {k.lower(): v for k, v in self.headers.items()}

@@ -1,0 +1,38 @@
+"""The address check at connection time: the address actually connected to must be public."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpcore
+import pytest
+
+from soundseal.worker.transport import GuardedBackend
+from tests.receiver import Receiver
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1", "localhost", "0.0.0.0"]
+)
+def test_non_public_addresses_are_refused_before_connecting(host: str) -> None:
+    backend = GuardedBackend(allow_private=False)
+    with pytest.raises(httpcore.ConnectError, match="non-public"):
+        asyncio.run(backend.connect_tcp(host, 443, timeout=2))
+
+
+def test_allow_private_reaches_a_loopback_receiver() -> None:
+    async def post(url: str) -> int:
+        backend = GuardedBackend(allow_private=True)
+        async with httpcore.AsyncConnectionPool(network_backend=backend) as pool:
+            response = await pool.request("POST", url, content=b"{}")
+            return response.status
+
+    with Receiver() as receiver:
+        assert asyncio.run(post(f"http://localhost:{receiver.port}/hooks")) == 200
+        assert len(receiver.received) == 1
+
+
+def test_unresolvable_hosts_fail_as_connection_errors() -> None:
+    backend = GuardedBackend(allow_private=False)
+    with pytest.raises(httpcore.ConnectError, match="cannot resolve"):
+        asyncio.run(backend.connect_tcp("no-such-host.invalid", 443, timeout=2))

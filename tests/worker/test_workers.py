@@ -1,0 +1,97 @@
+"""Several workers, and workers that die: at-least-once, never one attempt sent twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from soundseal.db import Database, create_database
+from soundseal.registry.events.services import emit
+from soundseal.registry.webhooks.models import WebhookDelivery
+from soundseal.worker.embedded import EmbeddedWorker
+from tests.backends import Backend
+from tests.factories import Factory
+from tests.receiver import Receiver, until
+from tests.worker.conftest import FAST
+
+
+def emit_many(database: Database, account_id: str, count: int) -> None:
+    for start in range(0, count, 50):
+        with database.transaction() as session:
+            for n in range(start, min(start + 50, count)):
+                emit(
+                    session, account_id=account_id, mode="live", type="credits.used", data={"n": n}
+                )
+
+
+def statuses(database: Database) -> Counter[str]:
+    with database.transaction(write=False) as session:
+        return Counter(d.status for d in session.query(WebhookDelivery).all())
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(
+    database: Database,
+    factory: Factory,
+    start_worker: Callable[..., EmbeddedWorker],
+    tmp_path: Path,
+) -> None:
+    key = factory.key()
+    with Receiver() as receiver:
+        receiver.delay = 0.2
+        factory.webhook(key, receiver.url, events=["credits.used"])
+        emit_many(database, key.account_id, 30)
+        url = database.engine.url.render_as_string(hide_password=False)
+        env = {
+            **os.environ,
+            "SOUNDSEAL_DATABASE_URL": url,
+            "SOUNDSEAL_DATA_DIR": str(tmp_path),
+            **{f"SOUNDSEAL_{k.upper()}": str(v) for k, v in FAST.items()},
+            "SOUNDSEAL_WEBHOOK_BATCH_SIZE": "10",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "soundseal", "worker"], env=env, stderr=subprocess.DEVNULL
+        )
+        try:
+            receiver.wait_for(3, ok_only=False)  # requests are in flight
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+        assert statuses(database)["succeeded"] < 30  # it died before finishing
+        receiver.delay = 0
+        start_worker()  # takes over once the dead worker's leases run out
+        until(lambda: statuses(database) == Counter(succeeded=30))
+    numbers = Counter(json.loads(r.body)["data"]["n"] for r in receiver.received)
+    assert set(numbers) == set(range(30))
+
+
+def test_two_workers_never_send_one_attempt_twice(
+    backend: Backend,
+    database: Database,
+    factory: Factory,
+    start_worker: Callable[..., EmbeddedWorker],
+) -> None:
+    if backend.name != "postgresql":
+        pytest.skip("several workers share a queue on PostgreSQL")
+    key = factory.key()
+    second = create_database(database.engine.url.render_as_string(hide_password=False))
+    with Receiver() as receiver:
+        factory.webhook(key, receiver.url, events=["credits.used"])
+        start_worker(webhook_batch_size=5)
+        start_worker(second, webhook_batch_size=5)
+        emit_many(database, key.account_id, 300)
+        receiver.wait_for(300)
+        until(lambda: statuses(database) == Counter(succeeded=300))
+    second.dispose()
+    sent = Counter(r.headers["x-soundseal-delivery"] for r in receiver.received)
+    assert len(sent) == 300
+    assert set(sent.values()) == {1}
+    with database.transaction(write=False) as session:
+        assert {d.attempts for d in session.query(WebhookDelivery).all()} == {1}

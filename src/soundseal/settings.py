@@ -163,6 +163,9 @@ class Settings(BaseSettings):
     webhook_batch_size: int = Field(
         default=100, ge=1, le=1000, description="Deliveries a worker claims at a time."
     )
+    webhook_concurrency: int = Field(
+        default=32, ge=1, le=1000, description="Webhook requests each worker has in flight."
+    )
     webhook_poll_seconds: float = Field(
         default=1.0,
         gt=0,

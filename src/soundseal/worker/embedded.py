@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 
 from soundseal.db import Database
 from soundseal.settings import Settings
-from soundseal.worker.delivery import DeliveryWorker
+from soundseal.worker.delivery import DeliveryWorker, run_loop
 
 __all__ = ["EmbeddedWorker"]
 
@@ -21,7 +20,7 @@ class EmbeddedWorker:
         self.thread = threading.Thread(target=self._run, name="webhook-worker", daemon=True)
 
     def _run(self) -> None:
-        asyncio.run(self.worker.run())
+        run_loop(self.worker.run())
 
     def start(self) -> None:
         self.thread.start()

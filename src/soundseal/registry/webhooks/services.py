@@ -23,7 +23,7 @@ from soundseal.registry.events.types import EVENT_TYPES
 from soundseal.registry.webhooks.addresses import check_url
 from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
 from soundseal.registry.webhooks.signing import new_secret
-from soundseal.registry.webhooks.wakeup import mark_queued
+from soundseal.registry.webhooks.wakeup import TRANSACTION_CACHES, mark_queued
 
 __all__ = [
     "DEFAULT_EVENTS",
@@ -100,6 +100,7 @@ def create_endpoint(
     )
     session.add(endpoint)
     session.flush()
+    _forget_subscribers(session)
     return endpoint
 
 
@@ -178,6 +179,7 @@ def update_endpoint(
             field="body",
         )
     endpoint.updated_at = utcnow()
+    _forget_subscribers(session)
     return updated
 
 
@@ -202,6 +204,7 @@ def _requeue_dead(session: Session, endpoint_id: str) -> None:
 def delete_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
     session.delete(endpoint)
+    _forget_subscribers(session)
 
 
 def fan_out(session: Session, event: Event) -> int:
@@ -210,19 +213,40 @@ def fan_out(session: Session, event: Event) -> int:
     An endpoint its owner switched off gets nothing; one the worker disabled for failing
     gets a dead-lettered row, so re-enabling it delivers what it missed.
     """
-    endpoints = session.execute(
-        select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoint.is_active).where(
-            WebhookEndpoint.account_id == event.account_id,
-            WebhookEndpoint.mode == event.mode,
-            or_(WebhookEndpoint.is_active, WebhookEndpoint.disabled_reason == "failing"),
-        )
-    ).all()
-    targets = [(eid, active) for eid, events, active in endpoints if event.type in events]
+    targets = [
+        (eid, active)
+        for eid, events, active in _subscribers(session, event.account_id, event.mode)
+        if event.type in events
+    ]
     for endpoint_id, active in targets:
         _queue(session, endpoint_id, event, pending=active)
     if any(active for _, active in targets):
         mark_queued(session)
     return len(targets)
+
+
+_CACHE = TRANSACTION_CACHES[0]
+
+
+def _subscribers(session: Session, account_id: str, mode: str) -> list[tuple[str, list[str], bool]]:
+    """The workspace's endpoints that take events, read once per transaction: a transaction
+    emitting many events (an import, a bulk revocation) pays for one query, not one each."""
+    cache: dict[tuple[str, str], list[tuple[str, list[str], bool]]]
+    cache = session.info.setdefault(_CACHE, {})
+    if (account_id, mode) not in cache:
+        rows = session.execute(
+            select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoint.is_active).where(
+                WebhookEndpoint.account_id == account_id,
+                WebhookEndpoint.mode == mode,
+                or_(WebhookEndpoint.is_active, WebhookEndpoint.disabled_reason == "failing"),
+            )
+        ).all()
+        cache[(account_id, mode)] = [(r.id, list(r.events), r.is_active) for r in rows]
+    return cache[(account_id, mode)]
+
+
+def _forget_subscribers(session: Session) -> None:
+    session.info.pop(_CACHE, None)
 
 
 def _queue(session: Session, endpoint_id: str, event: Event, *, pending: bool) -> WebhookDelivery:

@@ -42,8 +42,14 @@ def mark_queued(session: Session) -> None:
         session.execute(text(f"NOTIFY {CHANNEL}"))
 
 
+# Per-transaction caches kept in `session.info` by the webhooks services.
+TRANSACTION_CACHES = ("soundseal_webhook_subscribers",)
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    for key in TRANSACTION_CACHES:
+        session.info.pop(key, None)
     if session.info.pop(_FLAG, False):
         with _lock:
             wakers = list(_wakers)
@@ -53,4 +59,5 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_FLAG, None)
+    for key in (_FLAG, *TRANSACTION_CACHES):
+        session.info.pop(key, None)

@@ -72,6 +72,11 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+# httpcore asks `sniffio` which event loop runs on every request; when sniffio is missing
+# (recent anyio no longer installs it) each request pays for a failed import that searches
+# sys.path, which cost a third of the worker's time. It is a declared dependency for this.
+
+
 def new_pool(*, allow_private: bool, max_connections: int) -> httpcore.AsyncConnectionPool:
     """One pool per worker: keep-alive connections are reused across deliveries."""
     return httpcore.AsyncConnectionPool(

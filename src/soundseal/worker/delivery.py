@@ -52,15 +52,21 @@ class DeliveryWorker:
         self.schedule = settings.webhook_schedule
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
+        self._claiming = asyncio.Lock()
+        # Wake-ups counted (on the loop's thread), the count when the queue was last found
+        # drained, and when (monotonic) the next delivery is due at the latest.
+        self._wakes = 0
+        self._drained = -1
+        self._due = 0.0
         self._stopping = threading.Event()
 
     def wake(self) -> None:
         """Thread-safe: look for due deliveries now."""
-        loop, event = self._loop, self._wake
-        if loop is not None and event is not None and not loop.is_closed():
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
             # The loop may close in between: then there is no one left to wake.
             with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(event.set)
+                loop.call_soon_threadsafe(self._on_wake)
 
     def stop(self) -> None:
         """Thread-safe: finish the batches in flight, then return from `run`."""
@@ -103,12 +109,9 @@ class DeliveryWorker:
                 result.set_result(outcome)
 
     async def _lane(self, work: asyncio.Queue[tuple[Claimed, asyncio.Future[Outcome]]]) -> None:
-        assert self._wake is not None
         while not self._stopping.is_set():
-            # Cleared before looking, so a wake-up that lands while we look is not lost.
-            self._wake.clear()
             try:
-                batch = await asyncio.to_thread(self._claim)
+                batch = await self._next_batch()
                 if batch:
                     loop = asyncio.get_running_loop()
                     results = [loop.create_future() for _ in batch]
@@ -117,40 +120,72 @@ class DeliveryWorker:
                     outcomes = list(await asyncio.gather(*results))
                     await asyncio.to_thread(self._record, outcomes)
                     continue
-                pause = await asyncio.to_thread(self._pause)
             except Exception:
                 # The database went away, say: keep the worker alive and try again shortly.
                 logger.exception("webhook delivery lane failed; retrying")
-                pause = self.settings.webhook_poll_seconds
+                self._due = time.monotonic() + self.settings.webhook_poll_seconds
             if self._stopping.is_set():
                 return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), pause)
+            await self._sleep()
 
-    def _claim(self) -> list[Claimed]:
+    async def _next_batch(self) -> list[Claimed]:
+        """Claim a batch, unless nothing can have become due since the queue was last found
+        drained: then lanes woken together do not all query the database for nothing.
+
+        One lane looks at a time. A full batch means more may be waiting, so the next lane
+        is let in at once.
+        """
+        assert self._wake is not None
+        async with self._claiming:
+            if self._drained == self._wakes and time.monotonic() < self._due:
+                return []
+            seen = self._wakes
+            self._wake.clear()
+            batch, due_in = await asyncio.to_thread(self._claim)
+            if len(batch) >= self.settings.webhook_batch_size:
+                self._wake.set()
+            else:
+                self._drained = seen
+                self._due = time.monotonic() + due_in
+            return batch
+
+    async def _sleep(self) -> None:
+        """Until woken, or until the next delivery falls due."""
+        assert self._wake is not None
+        pause = max(0.0, self._due - time.monotonic())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), pause)
+
+    def _on_wake(self) -> None:
+        assert self._wake is not None
+        self._wakes += 1
+        self._wake.set()
+
+    def _claim(self) -> tuple[list[Claimed], float]:
+        """A batch, and when the queue has no more: seconds until the next delivery falls due
+        (at most the poll interval)."""
         settings = self.settings
+        longest = settings.webhook_poll_seconds
         with self.database.transaction(write=True) as session:
-            return queue.claim(
+            now = utcnow()
+            batch = queue.claim(
                 session,
                 limit=settings.webhook_batch_size,
                 lease_seconds=settings.webhook_lease_seconds,
-                now=utcnow(),
+                now=now,
             )
+            if len(batch) >= settings.webhook_batch_size:
+                return batch, 0.0
+            due = queue.next_due(session)
+        if due is None:
+            return batch, longest
+        return batch, max(0.0, min(longest, (due - now) / timedelta(seconds=1)))
 
     def _record(self, outcomes: list[Outcome]) -> None:
         with self.database.transaction(write=True) as session:
             disabled = queue.record(session, outcomes, schedule=self.schedule, now=utcnow())
         for endpoint_id in disabled:
             logger.warning("webhook %s disabled: its retry schedule failed", endpoint_id)
-
-    def _pause(self) -> float:
-        """Seconds until the next delivery falls due, at most the poll interval."""
-        with self.database.transaction(write=False) as session:
-            due = queue.next_due(session)
-        longest = self.settings.webhook_poll_seconds
-        if due is None:
-            return longest
-        return max(0.0, min(longest, (due - utcnow()) / timedelta(seconds=1)))
 
     async def _send(self, pool: httpcore.AsyncConnectionPool, claimed: Claimed) -> Outcome:
         timeout = self.settings.webhook_timeout_seconds

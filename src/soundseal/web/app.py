@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from soundseal.settings import Settings
 from soundseal.web.rendering import install_html_errors
-from soundseal.web.routes import account, dashboard, embed, public
+from soundseal.web.routes import account, dashboard, embed, public, webhooks
 from soundseal.web.security import SecurityHeadersMiddleware
 
 __all__ = ["install_web"]
@@ -19,6 +19,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(embed.router)
     app.include_router(account.router)
     app.include_router(dashboard.router)
+    app.include_router(webhooks.router)
     install_html_errors(app)
     # Added last, so it runs first and sees every response, errors included.
     app.add_middleware(

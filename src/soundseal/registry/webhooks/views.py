@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from soundseal.registry.certificates.views import iso
 from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = ["delivery_view", "endpoint_view"]
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def endpoint_view(endpoint: WebhookEndpoint) -> dict[str, Any]:
@@ -27,8 +23,8 @@ def endpoint_view(endpoint: WebhookEndpoint) -> dict[str, Any]:
             "success_count": endpoint.success_count,
             "failure_count": endpoint.failure_count,
         },
-        "created_at": _iso(endpoint.created_at),
-        "updated_at": _iso(endpoint.updated_at),
+        "created_at": iso(endpoint.created_at),
+        "updated_at": iso(endpoint.updated_at),
     }
 
 
@@ -43,8 +39,8 @@ def delivery_view(delivery: WebhookDelivery, event_type: str) -> dict[str, Any]:
         "last_status_code": delivery.last_status_code,
         "last_latency_ms": delivery.last_latency_ms,
         "last_error": delivery.last_error,
-        "last_attempt_at": _iso(delivery.last_attempt_at),
-        "next_attempt_at": _iso(delivery.next_attempt_at) if delivery.status == "pending" else None,
-        "delivered_at": _iso(delivery.delivered_at),
-        "created_at": _iso(delivery.created_at),
+        "last_attempt_at": iso(delivery.last_attempt_at),
+        "next_attempt_at": iso(delivery.next_attempt_at) if delivery.status == "pending" else None,
+        "delivered_at": iso(delivery.delivered_at),
+        "created_at": iso(delivery.created_at),
     }

@@ -38,14 +38,18 @@ _DONE = {
     "created": "Certificate issued.",
     "revoked": "Certificate revoked.",
     "key_revoked": "API key revoked. Requests with it are refused from now on.",
+    "webhook_updated": "Webhook updated.",
+    "webhook_tested": "Test event queued: it appears under Deliveries once sent.",
+    "webhook_deleted": "Webhook deleted.",
+    "redelivered": "Delivery queued again.",
 }
 
 
-def _mode(value: str | None) -> str:
+def mode_of(value: str | None) -> str:
     return "test" if value == "test" else "live"
 
 
-def _page(request: Request, template: str, user: SignedIn, **context: Any) -> Response:
+def dashboard_page(request: Request, template: str, user: SignedIn, **context: Any) -> Response:
     done = request.query_params.get("done")
     return render(
         request,
@@ -80,7 +84,7 @@ def certificate_list(
     form: dict[str, str] | None = None,
 ) -> Response:
     user = require_user(request)
-    mode = _mode(mode)
+    mode = mode_of(mode)
     status_filter = status if status in ("active", "revoked") else None
     with transaction(request, write=False) as session:
         rows, total = search_certificates(
@@ -93,7 +97,7 @@ def certificate_list(
             offset=(page - 1) * PAGE_SIZE,
         )
         opens = opens_by_certificate(session, account_id=user.account_id, mode=mode)
-    return _page(
+    return dashboard_page(
         request,
         "dashboard/certificates.html",
         user,
@@ -127,7 +131,7 @@ def certificate_create(
 ) -> Response:
     user = require_user(request)
     check_csrf(request, csrf_token)
-    mode = _mode(mode)
+    mode = mode_of(mode)
     tools = [t.strip() for t in ai_tools.split(",") if t.strip()]
     try:
         acoustic = None
@@ -200,7 +204,7 @@ def _detail(
         versions = certificates.list_versions(session, cert.id)
         opens = daily_opens(session, cert.id)
     base_url = get_context(request).settings.public_url
-    response = _page(
+    response = dashboard_page(
         request,
         "dashboard/certificate.html",
         user,
@@ -252,7 +256,7 @@ def _keys_page(
 ) -> Response:
     with transaction(request, write=False) as session:
         keys = [k for k in list_keys(session, user.account_id) if k.mode == mode]
-    response = _page(
+    response = dashboard_page(
         request,
         "dashboard/keys.html",
         user,
@@ -270,7 +274,7 @@ def _keys_page(
 
 @router.get("/keys")
 def keys_page(request: Request, mode: str = "live") -> Response:
-    return _keys_page(request, require_user(request), _mode(mode))
+    return _keys_page(request, require_user(request), mode_of(mode))
 
 
 @router.post("/keys")
@@ -284,7 +288,7 @@ def key_mint(
 ) -> Response:
     user = require_user(request)
     check_csrf(request, csrf_token)
-    mode = _mode(mode)
+    mode = mode_of(mode)
     try:
         with transaction(request, write=True) as session:
             key, plaintext = create_key(
@@ -316,13 +320,13 @@ def key_revoke(key_id: str, request: Request, csrf_token: FormText = "") -> Resp
 
 @router.get("/claims")
 def claims_page(request: Request) -> Response:
-    return _page(request, "dashboard/claims.html", require_user(request), section="claims")
+    return dashboard_page(request, "dashboard/claims.html", require_user(request), section="claims")
 
 
 @router.get("/usage")
 def usage_page(request: Request, mode: str = "live") -> Response:
     user = require_user(request)
-    mode = _mode(mode)
+    mode = mode_of(mode)
     with transaction(request, write=False) as session:
         opens = opens_by_certificate(session, account_id=user.account_id, mode=mode)
         counts = count_certificates(session, account_id=user.account_id, mode=mode)
@@ -332,7 +336,7 @@ def usage_page(request: Request, mode: str = "live") -> Response:
             cert_id: certificates.get_certificate(session, cert_id).track_title
             for cert_id in top_ids
         }
-    return _page(
+    return dashboard_page(
         request,
         "dashboard/usage.html",
         user,

@@ -99,3 +99,22 @@ def test_two_workers_never_send_one_attempt_twice(
     # Each attempt is claimed by one worker and sent at most once: no delivery was sent more
     # often than it was attempted (an attempt that failed to connect was not sent at all).
     assert all(sent[d.id] <= d.attempts for d in rows)
+
+
+def test_deliveries_queued_past_their_claim_are_retried_not_sent_late(
+    database: Database, factory: Factory, start_worker: Callable[..., EmbeddedWorker]
+) -> None:
+    key = factory.key()
+    with Receiver() as receiver:
+        receiver.delay = 0.3
+        factory.webhook(key, receiver.url, events=["credits.used"])
+        emit_many(database, key.account_id, 6)
+        # One sender, and a claim that leaves 0.5 s to start sending: some of the batch
+        # waits too long behind the slow receiver and goes back to the queue.
+        start_worker(webhook_concurrency=1, webhook_timeout_seconds=1, webhook_lease_seconds=1.5)
+        until(lambda: statuses(database) == Counter(succeeded=6))
+    with database.transaction(write=False) as session:
+        rows = session.query(WebhookDelivery).all()
+    assert max(d.attempts for d in rows) > 1
+    sent = Counter(r.headers["x-soundseal-delivery"] for r in receiver.received)
+    assert sorted(sent.values()) == [1] * 6

@@ -40,6 +40,9 @@ __all__ = ["DeliveryWorker", "run_loop"]
 logger = logging.getLogger("soundseal.worker")
 
 LANES = 4
+# A claimed delivery, where its outcome goes, and the monotonic time after which it must not
+# be sent any more (its lease would run out before the request's timeout).
+Work = asyncio.Queue[tuple[Claimed, "asyncio.Future[Outcome]", float]]
 # Per sender: enough for a few receiving hosts at once without reconnecting.
 POOL_CONNECTIONS = 4
 MAX_ERROR = 500
@@ -83,7 +86,7 @@ class DeliveryWorker:
             new_pool(allow_private=allow_private, max_connections=POOL_CONNECTIONS)
             for _ in range(self.settings.webhook_concurrency)
         ]
-        work: asyncio.Queue[tuple[Claimed, asyncio.Future[Outcome]]] = asyncio.Queue()
+        work: Work = asyncio.Queue()
         senders = [asyncio.create_task(self._sender(pool, work)) for pool in pools]
         try:
             await asyncio.gather(*(self._lane(work) for _ in range(LANES)))
@@ -100,23 +103,31 @@ class DeliveryWorker:
     async def _sender(
         self,
         pool: httpcore.AsyncConnectionPool,
-        work: asyncio.Queue[tuple[Claimed, asyncio.Future[Outcome]]],
+        work: Work,
     ) -> None:
         while True:
-            claimed, result = await work.get()
-            outcome = await self._send(pool, claimed)
+            claimed, result, send_by = await work.get()
+            if time.monotonic() > send_by:
+                # Queued behind slow receivers until the claim could run out mid-request:
+                # another worker may take it over, so it is not sent now but retried.
+                outcome = Outcome(claimed, None, 0, "not sent before its claim ran out")
+            else:
+                outcome = await self._send(pool, claimed)
             if not result.done():
                 result.set_result(outcome)
 
-    async def _lane(self, work: asyncio.Queue[tuple[Claimed, asyncio.Future[Outcome]]]) -> None:
+    async def _lane(self, work: Work) -> None:
         while not self._stopping.is_set():
             try:
-                batch = await self._next_batch()
+                batch, claimed_at = await self._next_batch()
                 if batch:
                     loop = asyncio.get_running_loop()
                     results = [loop.create_future() for _ in batch]
+                    settings = self.settings
+                    lease = settings.webhook_lease_seconds - settings.webhook_timeout_seconds
+                    send_by = claimed_at + lease
                     for claimed, result in zip(batch, results, strict=True):
-                        work.put_nowait((claimed, result))
+                        work.put_nowait((claimed, result, send_by))
                     outcomes = list(await asyncio.gather(*results))
                     await asyncio.to_thread(self._record, outcomes)
                     continue
@@ -128,9 +139,10 @@ class DeliveryWorker:
                 return
             await self._sleep()
 
-    async def _next_batch(self) -> list[Claimed]:
+    async def _next_batch(self) -> tuple[list[Claimed], float]:
         """Claim a batch, unless nothing can have become due since the queue was last found
         drained: then lanes woken together do not all query the database for nothing.
+        With the batch comes the monotonic time just before it was claimed.
 
         One lane looks at a time. A full batch means more may be waiting, so the next lane
         is let in at once.
@@ -138,16 +150,18 @@ class DeliveryWorker:
         assert self._wake is not None
         async with self._claiming:
             if self._drained == self._wakes and time.monotonic() < self._due:
-                return []
+                return [], 0.0
             seen = self._wakes
             self._wake.clear()
+            # Before the claim: its lease runs from the database's clock during the claim.
+            claimed_at = time.monotonic()
             batch, due_in = await asyncio.to_thread(self._claim)
             if len(batch) >= self.settings.webhook_batch_size:
                 self._wake.set()
             else:
                 self._drained = seen
                 self._due = time.monotonic() + due_in
-            return batch
+            return batch, claimed_at
 
     async def _sleep(self) -> None:
         """Until woken, or until the next delivery falls due."""

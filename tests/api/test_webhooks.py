@@ -15,8 +15,8 @@ from soundseal.settings import Settings
 from tests.conftest import make_settings
 from tests.factories import Factory, Key
 from tests.receiver import Receiver, until
+from tests.signatures import verify_audiverify
 from tests.worker.conftest import FAST
-from tests.worker.test_delivery import verify_audiverify
 
 URL = "https://hooks.example.com/soundseal"
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
+
 from soundseal.__about__ import __version__
 from soundseal.db import Database
 from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -106,13 +108,30 @@ def test_a_receiver_down_for_the_whole_schedule_is_disabled_then_caught_up(
     assert _endpoint(database, endpoint_id).failure_count == 0
 
 
-def test_a_host_resolving_to_loopback_is_refused_when_delivering(
-    factory: Factory, start_worker: Callable[..., EmbeddedWorker], database: Database
+@pytest.mark.parametrize(
+    ("host", "scheme", "error"),
+    [
+        ("localhost", "https", "non-public"),
+        ("127.0.0.1", "https", "non-public"),
+        ("[::1]", "https", "non-public"),
+        ("10.0.0.1", "https", "non-public"),
+        ("169.254.169.254", "https", "non-public"),
+        ("127.0.0.1", "http", "not https"),
+    ],
+)
+def test_non_public_or_plain_http_urls_are_refused_when_delivering(
+    factory: Factory,
+    start_worker: Callable[..., EmbeddedWorker],
+    database: Database,
+    host: str,
+    scheme: str,
+    error: str,
 ) -> None:
     key = factory.key()
     with Receiver() as receiver:
         # Saved while private addresses were allowed; delivered by a worker that forbids them.
-        endpoint_id, _ = factory.webhook(key, f"http://localhost:{receiver.port}/hooks")
+        url = f"{scheme}://{host}:{receiver.port}/hooks"
+        endpoint_id, _ = factory.webhook(key, url)
         start_worker(webhook_allow_private=False, webhook_retry_schedule="0.1")
         factory.certificate(key)
         until(lambda: not _endpoint(database, endpoint_id).is_active)
@@ -121,4 +140,4 @@ def test_a_host_resolving_to_loopback_is_refused_when_delivering(
         (delivery,) = session.query(WebhookDelivery).filter_by(endpoint_id=endpoint_id).all()
     assert delivery.last_status_code is None
     assert delivery.last_error is not None
-    assert "non-public" in delivery.last_error
+    assert error in delivery.last_error

@@ -203,6 +203,9 @@ class DeliveryWorker:
 
     async def _send(self, pool: httpcore.AsyncConnectionPool, claimed: Claimed) -> Outcome:
         timeout = self.settings.webhook_timeout_seconds
+        if not self.settings.webhook_allow_private and not claimed.url.startswith("https://"):
+            # Saved while plain http was allowed; it is not any more.
+            return Outcome(claimed, None, 0, "refused: the URL is not https")
         headers = delivery_headers(
             secret=claimed.secret,
             body=claimed.body,

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from soundseal.db.base import utcnow
@@ -99,9 +100,18 @@ def create_endpoint(
         updated_at=now,
     )
     session.add(endpoint)
-    session.flush()
+    _flush_quietly(session)
     _forget_subscribers(session)
     return endpoint
+
+
+def _flush_quietly(session: Session) -> None:
+    """Write pending changes that may carry a secret. A database error's message lists the
+    statement's parameters, and unhandled errors are logged: raise one without them."""
+    try:
+        session.flush()
+    except DBAPIError as exc:
+        raise RuntimeError(f"writing a webhook endpoint failed: {exc.orig!r}"[:300]) from None
 
 
 def list_endpoints(session: Session, *, account_id: str, mode: str) -> list[WebhookEndpoint]:
@@ -179,6 +189,7 @@ def update_endpoint(
             field="body",
         )
     endpoint.updated_at = utcnow()
+    _flush_quietly(session)
     _forget_subscribers(session)
     return updated
 

@@ -204,7 +204,7 @@ def _detail(
         versions = certificates.list_versions(session, cert.id)
         opens = daily_opens(session, cert.id)
     base_url = get_context(request).settings.public_url
-    response = dashboard_page(
+    return dashboard_page(
         request,
         "dashboard/certificate.html",
         user,
@@ -218,9 +218,8 @@ def _detail(
         total_opens=sum(n for _, n in opens),
         snippets=snippets(cert, base_url=base_url),
         error=error,
+        status_code=status,
     )
-    response.status_code = status
-    return response
 
 
 @router.post("/certificates/{certificate_id}/revoke")
@@ -256,7 +255,7 @@ def _keys_page(
 ) -> Response:
     with transaction(request, write=False) as session:
         keys = [k for k in list_keys(session, user.account_id) if k.mode == mode]
-    response = dashboard_page(
+    return dashboard_page(
         request,
         "dashboard/keys.html",
         user,
@@ -267,9 +266,8 @@ def _keys_page(
         publishable_scopes=PUBLISHABLE_SCOPES,
         minted=minted,
         error=error,
+        status_code=status,
     )
-    response.status_code = status
-    return response
 
 
 @router.get("/keys")

@@ -48,7 +48,7 @@ def _list_page(
 ) -> Response:
     with transaction(request, write=False) as session:
         items = webhooks.list_endpoints(session, account_id=user.account_id, mode=mode)
-    response = dashboard_page(
+    return dashboard_page(
         request,
         "dashboard/webhooks.html",
         user,
@@ -58,9 +58,8 @@ def _list_page(
         event_types=EVENT_TYPES,
         created=created,
         error=error,
+        status_code=status,
     )
-    response.status_code = status
-    return response
 
 
 @router.get("")
@@ -109,7 +108,7 @@ def _detail_page(
         endpoint = _endpoint(session, user, webhook_id)
         rows, types = webhooks.list_deliveries(session, endpoint, limit=DELIVERIES_SHOWN)
         deliveries: list[dict[str, Any]] = [delivery_view(d, types[d.id]) for d in rows]
-    response = dashboard_page(
+    return dashboard_page(
         request,
         "dashboard/webhook.html",
         user,
@@ -120,9 +119,8 @@ def _detail_page(
         event_types=EVENT_TYPES,
         new_secret=new_secret,
         error=error,
+        status_code=status,
     )
-    response.status_code = status
-    return response
 
 
 @router.get("/{webhook_id}")

@@ -3,6 +3,7 @@ request it answers, and answers with the statuses a test scripts."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
@@ -30,6 +31,9 @@ class Receiver:
         self.condition = threading.Condition()
         self.server: ThreadingHTTPServer | None = None
         self.delay = 0.0  # seconds to wait before answering (a slow receiver)
+        # Cleared: requests are recorded but not answered until it is set again.
+        self.gate = threading.Event()
+        self.gate.set()
 
     @property
     def url(self) -> str:
@@ -46,14 +50,19 @@ class Receiver:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                if receiver.delay:
-                    time.sleep(receiver.delay)
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the sender went away mid-request (a killed worker)
+                # Recorded on arrival, answered after the gate opens and the delay.
                 with receiver.condition:
                     status = receiver.script.popleft() if receiver.script else 200
                     headers = {k.lower(): v for k, v in self.headers.items()}
                     receiver.received.append(Received(headers, body, status, self.path))
                     receiver.condition.notify_all()
+                receiver.gate.wait()
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -61,6 +70,11 @@ class Receiver:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def handle(self) -> None:
+                # A worker killed mid-request leaves the answer nowhere to go: expected here.
+                with contextlib.suppress(ConnectionError):
+                    super().handle()
 
         class Server(ThreadingHTTPServer):
             allow_reuse_address = True
@@ -74,6 +88,7 @@ class Receiver:
         return self
 
     def stop(self) -> None:
+        self.gate.set()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()

@@ -13,6 +13,7 @@ https requirement, for development and tests against receivers on the same machi
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -58,6 +59,24 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(info[4][0]) for info in infos]
 
 
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def _valid_host(host: str) -> bool:
+    """An IP address, or a DNS name whose labels (after IDNA encoding) are well formed."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode()
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    return len(ascii_host) <= 253 and all(_LABEL.match(label) for label in labels)
+
+
 def check_url(url: str, *, allow_private: bool, field: str = "url") -> str:
     """The URL if it may be a webhook endpoint, else `InvalidInput` naming `field`.
 
@@ -69,11 +88,17 @@ def check_url(url: str, *, allow_private: bool, field: str = "url") -> str:
         port = parts.port
     except ValueError as exc:
         raise InvalidInput(f"Invalid URL: {exc}", field=field) from None
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise InvalidInput(
+            "The webhook URL must not contain spaces or control characters", field=field
+        )
     schemes = ("https", "http") if allow_private else ("https",)
     if parts.scheme not in schemes or not parts.hostname:
         raise InvalidInput("The webhook URL must be an absolute https:// URL", field=field)
     if parts.username or parts.password:
         raise InvalidInput("The webhook URL must not carry credentials", field=field)
+    if not _valid_host(parts.hostname):
+        raise InvalidInput(f"Invalid host name {parts.hostname!r}", field=field)
     if allow_private:
         return url
     default_port = 443 if parts.scheme == "https" else 80

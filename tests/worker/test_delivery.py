@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from soundseal.__about__ import __version__
+from soundseal.api import create_app
 from soundseal.db import Database
 from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
-from soundseal.registry.webhooks.services import Update, update_endpoint
 from soundseal.worker.embedded import EmbeddedWorker
 from tests.factories import Factory
 from tests.receiver import Receiver, until
 from tests.signatures import verify_audiverify, verify_node, verify_standard
+from tests.worker.conftest import worker_settings
 
 
 def test_every_delivery_carries_both_signatures_and_the_headers(
@@ -80,26 +83,40 @@ def _endpoint(database: Database, endpoint_id: str) -> WebhookEndpoint:
 
 
 def test_a_receiver_down_for_the_whole_schedule_is_disabled_then_caught_up(
-    factory: Factory, start_worker: Callable[..., EmbeddedWorker], database: Database
+    factory: Factory, database: Database, tmp_path: Path
 ) -> None:
+    """Through the API, with the server's embedded worker: the deployment default."""
     key = factory.key()
     receiver = Receiver()  # not started: connections are refused
-    endpoint_id, _ = factory.webhook(key, receiver.url)
-    start_worker()
-    first = factory.certificate(key)
-    until(lambda: not _endpoint(database, endpoint_id).is_active)
-    assert _endpoint(database, endpoint_id).disabled_reason == "failing"
-    second = factory.certificate(key)  # while disabled: kept, dead-lettered
-    with database.transaction(write=False) as session:
-        rows = session.query(WebhookDelivery).filter_by(endpoint_id=endpoint_id).all()
-        assert sorted(d.status for d in rows) == ["dead", "dead"]
-        assert max(d.attempts for d in rows) == 4  # the first attempt and three retries
-    with receiver:
-        with database.transaction() as session:
-            endpoint = session.get(WebhookEndpoint, endpoint_id)
-            assert endpoint is not None
-            update_endpoint(session, endpoint, Update(is_active=True), allow_private=True)
-        received = receiver.wait_for(2)
+    settings = worker_settings(database, tmp_path, webhook_worker="embedded")
+    with TestClient(create_app(settings, database)) as client:
+        response = client.post(
+            "/api/v1/webhooks",
+            json={"url": receiver.url, "events": ["certificate.created"]},
+            headers=key.headers,
+        )
+        endpoint_id = response.json()["webhook"]["id"]
+        first = factory.certificate(key)
+        until(lambda: not _endpoint(database, endpoint_id).is_active)
+        (listed,) = client.get("/api/v1/webhooks", headers=key.headers).json()["webhooks"]
+        assert listed["is_active"] is False
+        assert listed["disabled_reason"] == "failing"
+        assert listed["stats"] == {"success_count": 0, "failure_count": 4}
+        second = factory.certificate(key)  # while disabled: kept, dead-lettered
+        path = f"/api/v1/webhooks/{endpoint_id}/deliveries"
+        rows = client.get(path, headers=key.headers).json()["deliveries"]
+        assert [(d["status"], d["next_attempt_at"]) for d in rows] == [("dead", None)] * 2
+        assert max(d["attempts"] for d in rows) == 4  # the first attempt and three retries
+        with receiver:
+            response = client.patch(
+                "/api/v1/webhooks",
+                params={"id": endpoint_id},
+                json={"is_active": True},
+                headers=key.headers,
+            )
+            assert response.json()["updated_fields"] == ["is_active"]
+            received = receiver.wait_for(2)
+            until(lambda: _endpoint(database, endpoint_id).success_count == 2)
     assert {json.loads(r.body)["data"]["certificate_id"] for r in received} == {
         first.id,
         second.id,

@@ -23,6 +23,7 @@ from soundseal.registry.contributors.models import Contributor
 from soundseal.registry.contributors.services import invite_contributor
 from soundseal.registry.keys.services import create_key
 from soundseal.registry.logins.services import sign_up
+from soundseal.registry.webhooks.services import create_endpoint
 
 _counter = itertools.count(1)
 BASE_URL = "https://registry.test"
@@ -167,3 +168,17 @@ class Factory:
                 actor="test",
                 now=utcnow(),
             )
+
+    def webhook(self, key: Key, url: str, events: list[str] | None = None) -> tuple[str, str]:
+        """An endpoint (plain-http loopback allowed, as tests' receivers are): ID, secret."""
+        with self.database.transaction() as session:
+            endpoint = create_endpoint(
+                session,
+                account_id=key.account_id,
+                mode=key.mode,
+                url=url,
+                events=events or ["certificate.created", "certificate.revoked"],
+                description=None,
+                allow_private=True,
+            )
+            return endpoint.id, endpoint.secret

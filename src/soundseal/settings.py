@@ -9,9 +9,9 @@ so tests and the CLI can build as many differently configured apps as they like.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "load_settings"]
@@ -158,6 +158,44 @@ class Settings(BaseSettings):
         "dashboard's billing page.",
     )
 
+    webhook_worker: Literal["embedded", "external"] = Field(
+        default="embedded",
+        description="Who delivers webhooks: `embedded`, a background task in each server "
+        "process; `external`, separate `soundseal worker` processes (scaled deployments).",
+    )
+    webhook_retry_schedule: str = Field(
+        default="5,300,1800,7200,18000,36000,36000",
+        pattern=r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$",
+        description="Seconds before each retry of a failed webhook delivery (comma-separated, "
+        "±10 % jitter); when they are spent the delivery is dead-lettered.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="Time limit of one webhook delivery attempt."
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a worker owns the deliveries it claimed; a killed worker's are "
+        "retried after it. Must exceed webhook_timeout_seconds.",
+    )
+    webhook_batch_size: int = Field(
+        default=100, ge=1, le=1000, description="Deliveries a worker claims at a time."
+    )
+    webhook_concurrency: int = Field(
+        default=32, ge=1, le=1000, description="Webhook requests each worker has in flight."
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="Longest a webhook worker waits before looking for due deliveries when "
+        "nothing wakes it.",
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook URLs over plain http and to loopback/private addresses. "
+        "For development and tests only: it lets workspace owners reach internal services.",
+    )
+
     @field_validator("public_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -180,6 +218,16 @@ class Settings(BaseSettings):
     @property
     def billing_enabled(self) -> bool:
         return self.stripe_secret_key is not None and self.stripe_webhook_secret is not None
+
+    @property
+    def webhook_schedule(self) -> tuple[float, ...]:
+        return tuple(float(s) for s in self.webhook_retry_schedule.split(","))
+
+    @model_validator(mode="after")
+    def _lease_outlives_attempts(self) -> Settings:
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError("webhook_lease_seconds must exceed webhook_timeout_seconds")
+        return self
 
     @property
     def is_embedded(self) -> bool:

@@ -28,6 +28,7 @@ from soundseal.api.routes import (
     deep_verify,
     hot,
     verify,
+    webhooks,
 )
 from soundseal.api.schemas import ErrorBody
 from soundseal.db import Database, create_database, upgrade
@@ -49,6 +50,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     billing.router,
     claims.router,
     contributors.router,
+    webhooks.router,
 )
 
 logger = logging.getLogger("soundseal")
@@ -88,9 +90,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owns_database:
-            database.dispose()
+        embedded = None
+        if settings.webhook_worker == "embedded":
+            from soundseal.worker.embedded import EmbeddedWorker
+
+            embedded = EmbeddedWorker(database, settings)
+            embedded.start()
+        try:
+            yield
+        finally:
+            if embedded is not None:
+                embedded.stop()
+            if owns_database:
+                database.dispose()
 
     app = FastAPI(
         title="soundseal API",

@@ -42,6 +42,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "link_used": 409,
     "account_exists": 409,
     "idempotency_key_in_use": 409,
+    "webhook_disabled": 409,
     "idempotency_key_reused": 422,
     "payload_too_large": 413,
     "unsupported_media_type": 415,

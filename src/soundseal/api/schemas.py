@@ -102,6 +102,26 @@ class VerifyRequest(_Body):
     isrc: str | None = None
 
 
+class WebhookCreate(_Body):
+    url: str = Field(min_length=1, max_length=2048, description="https URL to receive events")
+    events: list[str] | None = Field(
+        default=None, max_length=50, description="Event types (default: certificate.created)"
+    )
+    description: str | None = Field(default=None, max_length=500)
+
+
+class WebhookUpdate(_Body):
+    rotate_secret: bool = Field(
+        default=False, description="A new secret (the old one stops working at once)"
+    )
+    url: str | None = Field(default=None, min_length=1, max_length=2048)
+    is_active: bool | None = Field(
+        default=None, description="true re-enables (and re-queues dead-lettered deliveries)"
+    )
+    events: list[str] | None = Field(default=None, max_length=50)
+    description: str | None = Field(default=None, max_length=500)
+
+
 class ErrorBody(BaseModel):
     error: str
     code: str

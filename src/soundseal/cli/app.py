@@ -91,7 +91,13 @@ def build() -> typer.Typer:
 
     importlib.import_module("soundseal.cli.operator")
     if not getattr(app, "_soundseal_built", False):
-        for module in ("audio_commands", "artist_commands", "platform_commands", "claims_commands"):
+        for module in (
+            "audio_commands",
+            "artist_commands",
+            "platform_commands",
+            "worker_command",
+            "claims_commands",
+        ):
             with suppress(ImportError):
                 importlib.import_module(f"soundseal.cli.{module}").register(app)
         app._soundseal_built = True  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from soundseal.registry.events.models import Event
 from soundseal.registry.idempotency.models import IdempotencyRecord
 from soundseal.registry.keys.models import ApiKey
 from soundseal.registry.logins.models import WebSession, WebUser
+from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 metadata = Base.metadata
 
@@ -34,5 +35,7 @@ __all__ = [
     "VerificationReceipt",
     "WebSession",
     "WebUser",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "metadata",
 ]

@@ -15,6 +15,7 @@ from soundseal.web.routes import (
     dashboard_claims,
     embed,
     public,
+    webhooks,
 )
 from soundseal.web.security import SecurityHeadersMiddleware
 
@@ -32,6 +33,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(dashboard_claims.router)
     app.include_router(claim_form.router)
     app.include_router(contributors.router)
+    app.include_router(webhooks.router)
     install_html_errors(app)
     # Added last, so it runs first and sees every response, errors included.
     app.add_middleware(

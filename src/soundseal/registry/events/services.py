@@ -11,6 +11,7 @@ from soundseal.db.base import utcnow
 from soundseal.ids import new_id
 from soundseal.registry.events.models import Event
 from soundseal.registry.events.types import EVENT_TYPES
+from soundseal.registry.webhooks.services import fan_out
 
 __all__ = ["emit", "event_payload", "get_event", "list_events"]
 
@@ -29,6 +30,8 @@ def emit(session: Session, *, account_id: str, mode: str, type: str, data: dict[
         created_at=utcnow(),
     )
     session.add(event)
+    # Deliveries are queued in this same transaction (see `fan_out` for why).
+    fan_out(session, event)
     return event
 
 

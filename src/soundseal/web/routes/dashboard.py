@@ -40,10 +40,14 @@ _DONE = {
     "revoked": "Certificate revoked.",
     "key_revoked": "API key revoked. Requests with it are refused from now on.",
     "responded": "Response sent. The claim now awaits the operator's decision.",
+    "webhook_updated": "Webhook updated.",
+    "webhook_tested": "Test event queued: it appears under Deliveries once sent.",
+    "webhook_deleted": "Webhook deleted.",
+    "redelivered": "Delivery queued again.",
 }
 
 
-def _mode(value: str | None) -> str:
+def mode_of(value: str | None) -> str:
     return "test" if value == "test" else "live"
 
 
@@ -82,7 +86,7 @@ def certificate_list(
     form: dict[str, str] | None = None,
 ) -> Response:
     user = require_user(request)
-    mode = _mode(mode)
+    mode = mode_of(mode)
     status_filter = status if status in ("active", "revoked") else None
     with transaction(request, write=False) as session:
         rows, total = search_certificates(
@@ -129,7 +133,7 @@ def certificate_create(
 ) -> Response:
     user = require_user(request)
     check_csrf(request, csrf_token)
-    mode = _mode(mode)
+    mode = mode_of(mode)
     tools = [t.strip() for t in ai_tools.split(",") if t.strip()]
     try:
         acoustic = None
@@ -208,7 +212,7 @@ def certificate_page(
         opens = daily_opens(session, cert.id)
         people = list_contributors(session, cert.id)
     base_url = get_context(request).settings.public_url
-    response = dashboard_page(
+    return dashboard_page(
         request,
         "dashboard/certificate.html",
         user,
@@ -226,9 +230,8 @@ def certificate_page(
         invite_error=invite_error,
         invite_link=invite_link,
         form=form or {},
+        status_code=status,
     )
-    response.status_code = status
-    return response
 
 
 @router.post("/certificates/{certificate_id}/revoke")
@@ -264,7 +267,7 @@ def _keys_page(
 ) -> Response:
     with transaction(request, write=False) as session:
         keys = [k for k in list_keys(session, user.account_id) if k.mode == mode]
-    response = dashboard_page(
+    return dashboard_page(
         request,
         "dashboard/keys.html",
         user,
@@ -275,14 +278,13 @@ def _keys_page(
         publishable_scopes=PUBLISHABLE_SCOPES,
         minted=minted,
         error=error,
+        status_code=status,
     )
-    response.status_code = status
-    return response
 
 
 @router.get("/keys")
 def keys_page(request: Request, mode: str = "live") -> Response:
-    return _keys_page(request, require_user(request), _mode(mode))
+    return _keys_page(request, require_user(request), mode_of(mode))
 
 
 @router.post("/keys")
@@ -296,7 +298,7 @@ def key_mint(
 ) -> Response:
     user = require_user(request)
     check_csrf(request, csrf_token)
-    mode = _mode(mode)
+    mode = mode_of(mode)
     try:
         with transaction(request, write=True) as session:
             key, plaintext = create_key(
@@ -329,7 +331,7 @@ def key_revoke(key_id: str, request: Request, csrf_token: FormText = "") -> Resp
 @router.get("/usage")
 def usage_page(request: Request, mode: str = "live") -> Response:
     user = require_user(request)
-    mode = _mode(mode)
+    mode = mode_of(mode)
     with transaction(request, write=False) as session:
         opens = opens_by_certificate(session, account_id=user.account_id, mode=mode)
         counts = count_certificates(session, account_id=user.account_id, mode=mode)

@@ -1,0 +1,192 @@
+"""`/api/v1/webhooks`: endpoints (as the Audiverify doc has them), their deliveries,
+redelivery and test events. Secret keys only; a key sees its own mode's endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from soundseal.api.auth import require_scope
+from soundseal.api.context import get_context, transaction
+from soundseal.api.schemas import WebhookCreate, WebhookUpdate, error_responses
+from soundseal.errors import InvalidInput
+from soundseal.registry.events.types import EVENT_TYPES
+from soundseal.registry.keys.services import Principal
+from soundseal.registry.webhooks import services as webhooks
+from soundseal.registry.webhooks.models import WebhookEndpoint
+from soundseal.registry.webhooks.views import delivery_view, endpoint_view
+
+router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+
+_READ_ERRORS = error_responses(400, 401, 403, 404, 429)
+_WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429)
+_ID = Annotated[str, Query(min_length=1, max_length=40, description="The webhook's ID")]
+_SAVE = "Save the secret - it will not be shown again."
+
+
+def _read() -> Any:
+    return require_scope("webhooks:read", secret_only=True)
+
+
+def _manage() -> Any:
+    return require_scope("webhooks:manage", secret_only=True)
+
+
+def _owned(session: Any, principal: Principal, webhook_id: str) -> WebhookEndpoint:
+    return webhooks.get_endpoint(
+        session, account_id=principal.account_id, mode=principal.mode, endpoint_id=webhook_id
+    )
+
+
+@router.get("", summary="List webhook endpoints (webhooks:read)", responses=_READ_ERRORS)
+def list_webhooks(request: Request, principal: Principal = _read()) -> JSONResponse:
+    with transaction(request, write=False) as session:
+        items = webhooks.list_endpoints(
+            session, account_id=principal.account_id, mode=principal.mode
+        )
+        views = [endpoint_view(e) for e in items]
+    return JSONResponse({"webhooks": views, "available_events": list(EVENT_TYPES)})
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a webhook endpoint; its secret is shown only now (webhooks:manage)",
+    responses=_WRITE_ERRORS,
+)
+def create_webhook(
+    body: WebhookCreate, request: Request, principal: Principal = _manage()
+) -> JSONResponse:
+    allow_private = get_context(request).settings.webhook_allow_private
+    with transaction(request, write=True) as session:
+        endpoint = webhooks.create_endpoint(
+            session,
+            account_id=principal.account_id,
+            mode=principal.mode,
+            url=body.url,
+            events=body.events,
+            description=body.description,
+            allow_private=allow_private,
+        )
+        view = {**endpoint_view(endpoint), "secret": endpoint.secret}
+    return JSONResponse(
+        {"success": True, "webhook": view, "message": f"Webhook created. {_SAVE}"},
+        status_code=201,
+    )
+
+
+@router.patch(
+    "",
+    summary="Update a webhook: rotate its secret, URL, active state, events (webhooks:manage)",
+    description="`is_active: true` re-enables a disabled webhook, resets its failure count and "
+    "re-queues its dead-lettered deliveries.",
+    responses=_WRITE_ERRORS,
+)
+def update_webhook(
+    body: WebhookUpdate, request: Request, id: _ID, principal: Principal = _manage()
+) -> JSONResponse:
+    allow_private = get_context(request).settings.webhook_allow_private
+    change = webhooks.Update(
+        url=body.url,
+        events=body.events,
+        is_active=body.is_active,
+        rotate_secret=body.rotate_secret,
+        description=body.description,
+    )
+    with transaction(request, write=True) as session:
+        endpoint = webhooks.get_endpoint(
+            session,
+            account_id=principal.account_id,
+            mode=principal.mode,
+            endpoint_id=id,
+            lock=True,
+        )
+        updated = webhooks.update_endpoint(session, endpoint, change, allow_private=allow_private)
+        out: dict[str, Any] = {
+            "success": True,
+            "message": "Webhook updated",
+            "updated_fields": updated,
+            "webhook": endpoint_view(endpoint),
+        }
+        if change.rotate_secret:
+            out["new_secret"] = endpoint.secret
+            out["warning"] = "Save this secret now. It will not be shown again."
+    return JSONResponse(out)
+
+
+@router.delete("", summary="Delete a webhook endpoint (webhooks:manage)", responses=_WRITE_ERRORS)
+def delete_webhook(request: Request, id: _ID, principal: Principal = _manage()) -> JSONResponse:
+    with transaction(request, write=True) as session:
+        webhooks.delete_endpoint(session, _owned(session, principal, id))
+    return JSONResponse({"success": True, "message": "Webhook deleted"})
+
+
+@router.get(
+    "/{webhook_id}/deliveries",
+    summary="A webhook's deliveries, newest first (webhooks:read)",
+    description="Attempts, the last status code, latency and error, and when the next retry "
+    "is due. Page with `cursor` = the previous page's `next_cursor`.",
+    responses=_READ_ERRORS,
+)
+def list_deliveries(
+    webhook_id: str,
+    request: Request,
+    principal: Principal = _read(),
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[str | None, Query(description="pending, succeeded or dead")] = None,
+) -> JSONResponse:
+    if status is not None and status not in ("pending", "succeeded", "dead"):
+        raise InvalidInput("status must be pending, succeeded or dead", field="status")
+    if cursor is not None and not cursor.startswith("whd_"):
+        raise InvalidInput("cursor must be a delivery ID (whd_…)", field="cursor")
+    with transaction(request, write=False) as session:
+        endpoint = _owned(session, principal, webhook_id)
+        rows, types = webhooks.list_deliveries(
+            session, endpoint, limit=limit + 1, before=cursor, status=status
+        )
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        items = [delivery_view(d, types[d.id]) for d in rows]
+    return JSONResponse(
+        {
+            "deliveries": items,
+            "pagination": {
+                "limit": limit,
+                "has_more": has_more,
+                "next_cursor": rows[-1].id if has_more else None,
+            },
+        }
+    )
+
+
+@router.post(
+    "/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    status_code=202,
+    summary="Send a delivery's event again, as a new delivery (webhooks:manage)",
+    responses=_WRITE_ERRORS,
+)
+def redeliver(
+    webhook_id: str, delivery_id: str, request: Request, principal: Principal = _manage()
+) -> JSONResponse:
+    with transaction(request, write=True) as session:
+        endpoint = _owned(session, principal, webhook_id)
+        delivery = webhooks.redeliver(session, endpoint, delivery_id)
+        view = delivery_view(delivery, webhooks.event_type_of(session, delivery))
+    return JSONResponse({"success": True, "delivery": view}, status_code=202)
+
+
+@router.post(
+    "/{webhook_id}/test",
+    status_code=202,
+    summary="Send a webhook.test event to this webhook (webhooks:manage)",
+    responses=_WRITE_ERRORS,
+)
+def send_test(webhook_id: str, request: Request, principal: Principal = _manage()) -> JSONResponse:
+    with transaction(request, write=True) as session:
+        endpoint = _owned(session, principal, webhook_id)
+        delivery = webhooks.send_test_event(session, endpoint)
+        view = delivery_view(delivery, webhooks.TEST_EVENT_TYPE)
+    return JSONResponse({"success": True, "delivery": view}, status_code=202)

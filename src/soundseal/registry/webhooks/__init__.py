@@ -1,0 +1,1 @@
+"""Webhooks: signed deliveries of the events outbox to each workspace's endpoints."""

@@ -1,0 +1,1 @@
+"""Background work: webhook delivery (in the server process, or as `soundseal worker`)."""

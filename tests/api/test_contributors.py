@@ -11,7 +11,7 @@ from soundseal.db import Database
 from soundseal.db.base import utcnow
 from soundseal.registry.contributors.services import acknowledge
 from soundseal.registry.events.services import list_events
-from tests.factories import Factory, Key
+from tests.factories import BASE_URL, Factory, Key
 
 INVITE = {"name": "John Producer", "role": "Producer", "email": "john@example.com"}
 
@@ -75,7 +75,12 @@ def test_only_the_owner_invites_and_others_see_acknowledged_contributors_only(
     pending = invite(client, owner, cert.id, name="Pending Person").json()["contributor"]
     confirmed = invite(client, owner, cert.id).json()["contributor"]
     with database.transaction() as session:
-        acknowledge(session, confirmed["acknowledgement_url"].rsplit("/", 1)[1], now=utcnow())
+        acknowledge(
+            session,
+            confirmed["acknowledgement_url"].rsplit("/", 1)[1],
+            now=utcnow(),
+            base_url=BASE_URL,
+        )
     seen = client.get(f"/api/v1/certificates/{cert.id}/contributors", headers=other.headers)
     assert [c["id"] for c in seen.json()["contributors"]] == [confirmed["id"]]
     assert "email" not in seen.json()["contributors"][0]
@@ -93,7 +98,7 @@ def test_deep_verification_lists_the_contributors(
     factory.contributor(cert, name="Still Pending")
     _, token = factory.contributor(cert, name="Mia Mixer", role="Mixing engineer")
     with database.transaction() as session:
-        acknowledge(session, token, now=utcnow())
+        acknowledge(session, token, now=utcnow(), base_url=BASE_URL)
     query = {"certificate_number": cert.certificate_number}
     mine = client.get("/api/v1/verify/deep", params=query, headers=owner.headers).json()
     assert [(c["name"], c["status"]) for c in mine["contributors"]] == [

@@ -21,7 +21,7 @@ from soundseal.registry.contributors.services import (
     list_contributors,
 )
 from soundseal.registry.events.services import list_events
-from tests.factories import Factory
+from tests.factories import BASE_URL, Factory
 
 
 def test_inviting_records_history_and_an_event_and_keeps_only_a_hash(
@@ -84,9 +84,9 @@ def test_a_link_acknowledges_once(database: Database, factory: Factory) -> None:
     with database.transaction(write=False) as session:
         assert find_by_token(session, token).id == contributor.id
     with database.transaction() as session:
-        acknowledge(session, token, now=utcnow())
+        acknowledge(session, token, now=utcnow(), base_url=BASE_URL)
     with database.transaction() as session, pytest.raises(Conflict) as again:
-        acknowledge(session, token, now=utcnow())
+        acknowledge(session, token, now=utcnow(), base_url=BASE_URL)
     assert again.value.code == "link_used"
     with database.transaction(write=False) as session, pytest.raises(NotFound):
         find_by_token(session, token)
@@ -97,14 +97,17 @@ def test_a_link_acknowledges_once(database: Database, factory: Factory) -> None:
         assert [v.change for v in list_versions(session, cert.id)][-1] == (
             "contributor.acknowledged"
         )
-        types = [e.type for e in list_events(session, account_id=cert.account_id, mode="live")]
-    assert types[-1] == "contributor.acknowledged"
+        events = list_events(session, account_id=cert.account_id, mode="live")
+    assert [e.type for e in events][-2:] == ["contributor.acknowledged", "certificate.updated"]
+    # The certificate's credits changed: its new version, said as an update.
+    assert events[-1].data["changes"] == ["contributors"]
+    assert events[-1].data["version"] > 1
 
 
 def test_an_unknown_link_is_refused(database: Database, factory: Factory) -> None:
     factory.contributor(factory.certificate())
     with database.transaction() as session, pytest.raises(Conflict):
-        acknowledge(session, "ack_made-up", now=utcnow())
+        acknowledge(session, "ack_made-up", now=utcnow(), base_url=BASE_URL)
     with database.transaction(write=False) as session, pytest.raises(NotFound):
         find_by_token(session, "ack_made-up")
 
@@ -116,7 +119,7 @@ def test_pending_contributors_are_listed_but_not_as_acknowledged(
     first, _ = factory.contributor(cert, name="A")
     second, token = factory.contributor(cert, name="B", role="Writer")
     with database.transaction() as session:
-        acknowledge(session, token, now=utcnow())
+        acknowledge(session, token, now=utcnow(), base_url=BASE_URL)
     with database.transaction(write=False) as session:
         assert [c.id for c in list_contributors(session, cert.id)] == [first.id, second.id]
         assert [c.id for c in list_contributors(session, cert.id, acknowledged_only=True)] == [

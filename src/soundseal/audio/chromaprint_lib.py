@@ -3,6 +3,11 @@
 Fingerprints must be bit-identical to what ``fpcalc`` and AcoustID compute, so we call the real
 library rather than re-implementing the algorithm. Only the handful of functions the audio core
 needs are bound; each call's status is checked and turned into :class:`FingerprintError`.
+
+The library's fingerprint *decoder* is deliberately not bound: it reads past its buffers on
+crafted strings, so compressed strings from outside are decoded by
+:mod:`soundseal.audio.compressed` instead. ``chromaprint_encode`` only ever sees arrays of
+uint32 values; the wire codec uses the pure encoder, and tests hold the two to the same bytes.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ from soundseal.audio.errors import FingerprintError
 __all__ = [
     "ALGORITHM_DEFAULT",
     "ChromaprintSession",
-    "chromaprint_decode",
     "chromaprint_encode",
     "chromaprint_session",
 ]
@@ -79,15 +83,6 @@ def _declare(lib: ctypes.CDLL) -> None:
         ctypes.c_int,
     ]
     lib.chromaprint_encode_fingerprint.restype = ctypes.c_int
-    lib.chromaprint_decode_fingerprint.argtypes = [
-        ctypes.c_char_p,
-        ctypes.c_int,
-        ctypes.POINTER(_c_uint32_p),
-        ctypes.POINTER(ctypes.c_int),
-        ctypes.POINTER(ctypes.c_int),
-        ctypes.c_int,
-    ]
-    lib.chromaprint_decode_fingerprint.restype = ctypes.c_int
 
 
 class ChromaprintSession:
@@ -163,26 +158,3 @@ def chromaprint_encode(values: npt.NDArray[np.uint32], algorithm: int = ALGORITH
         return ctypes.string_at(out, out_size.value).decode("ascii")
     finally:
         lib.chromaprint_dealloc(ctypes.cast(out, ctypes.c_void_p))
-
-
-def chromaprint_decode(text: str) -> tuple[npt.NDArray[np.uint32], int] | None:
-    """Decode a compressed string to ``(values, algorithm)``; ``None`` when it is not one."""
-    lib = _library()
-    try:
-        raw = text.encode("ascii")
-    except UnicodeEncodeError:
-        return None
-    data = _c_uint32_p()
-    size = ctypes.c_int(0)
-    algorithm = ctypes.c_int(-1)
-    ok = lib.chromaprint_decode_fingerprint(
-        raw, len(raw), ctypes.byref(data), ctypes.byref(size), ctypes.byref(algorithm), 1
-    )
-    try:
-        if not ok or size.value <= 0:
-            return None
-        values = np.ctypeslib.as_array(data, shape=(size.value,)).astype(np.uint32, copy=True)
-        return values, algorithm.value
-    finally:
-        if data:
-            lib.chromaprint_dealloc(data)

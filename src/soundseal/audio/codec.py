@@ -2,11 +2,13 @@
 
 ``raw_le_base64``          base64 of the uint32 values packed little-endian (the default)
 ``int_array``              a JSON array of integers (signed int32 accepted, taken modulo 2**32)
-``chromaprint_compressed`` Chromaprint's compressed URL-safe base64 string (libchromaprint)
+``chromaprint_compressed`` Chromaprint's compressed URL-safe base64 string (``compressed.py``)
 
-A value that does not decode in the stated encoding raises :class:`FingerprintEncodingError`
-naming the expected encoding and describing what was received, so a client that sent the wrong
-format learns why instead of getting a silent non-match.
+The stated encoding alone decides how a value is read; nothing is guessed. A value that does
+not decode in it raises :class:`FingerprintEncodingError` naming the expected encoding and
+describing what was received (from its characters and length, without decoding it another
+way), so a client that sent the wrong format learns why instead of getting a silent non-match.
+All three decoders are plain Python and numpy: untrusted text never reaches native code.
 """
 
 from __future__ import annotations
@@ -21,14 +23,16 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from soundseal.audio.chromaprint_lib import (
-    ALGORITHM_DEFAULT,
-    chromaprint_decode,
-    chromaprint_encode,
-)
+from soundseal.audio.compressed import decode_compressed, encode_compressed
 from soundseal.audio.errors import FingerprintEncodingError
 
-__all__ = ["DEFAULT_ENCODING", "FingerprintEncoding", "decode_values", "encode_values"]
+__all__ = [
+    "DEFAULT_ENCODING",
+    "MAX_VALUES",
+    "FingerprintEncoding",
+    "decode_values",
+    "encode_values",
+]
 
 
 class FingerprintEncoding(StrEnum):
@@ -49,8 +53,12 @@ _DESCRIPTIONS = {
 
 DEFAULT_ENCODING = FingerprintEncoding.RAW_LE_BASE64
 
+# About 36 hours of audio (one value per 123.8 ms): far above any recording the registry takes,
+# and a bound on the work any one fingerprint can cause.
+MAX_VALUES = 1 << 20
+
 _STD_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
-_URLSAFE_BASE64 = re.compile(r"[A-Za-z0-9_-]+")
+_OUTSIDE_BASE64 = re.compile(r"[^A-Za-z0-9+/=_-]")
 _INT32_MIN = -(2**31)
 _UINT32_MAX = 2**32 - 1
 
@@ -70,7 +78,7 @@ def encode_values(
         return base64.b64encode(arr.astype("<u4").tobytes()).decode("ascii")
     if enc is FingerprintEncoding.INT_ARRAY:
         return json.dumps([int(v) for v in arr], separators=(",", ":"))
-    return chromaprint_encode(arr.astype(np.uint32))
+    return encode_compressed(arr.astype(np.uint32))
 
 
 def decode_values(
@@ -111,36 +119,55 @@ def _error(enc: FingerprintEncoding, received: str) -> FingerprintEncodingError:
     return FingerprintEncodingError(enc.value, received, described_as=enc.description)
 
 
-def _looks_like(text: str) -> str | None:
-    """Name the encoding ``text`` looks like, to suggest it in an error."""
+_COMPRESSED_HINT = (
+    "chromaprint_compressed, fpcalc's default output; if that is what it is, set "
+    "encoding=chromaprint_compressed"
+)
+
+
+def _describe_text(text: str) -> str:
+    """What ``text`` is, from its characters and length alone: no decoding is attempted."""
     if text.startswith("["):
-        return FingerprintEncoding.INT_ARRAY.value
-    if _URLSAFE_BASE64.fullmatch(text) and chromaprint_decode(text) is not None:
-        return FingerprintEncoding.CHROMAPRINT_COMPRESSED.value
-    return None
+        return "a JSON array; set encoding=int_array"
+    outside = _OUTSIDE_BASE64.search(text)
+    if outside is not None:
+        return (
+            f"text with a character outside every base64 alphabet ({outside.group()!r} at "
+            f"position {outside.start()})"
+        )
+    urlsafe = "-" in text or "_" in text
+    if urlsafe and ("+" in text or "/" in text):
+        return "text that mixes the standard and URL-safe base64 alphabets"
+    if urlsafe:
+        return (
+            "text with characters outside standard base64 such as '-' or '_' (URL-safe base64, "
+            f"the alphabet of {_COMPRESSED_HINT})"
+        )
+    if _STD_BASE64.fullmatch(text) is None:
+        return "text with '=' in the middle, not valid padded standard base64"
+    if "=" not in text and len(text) % 4:
+        return (
+            f"unpadded base64 text of length {len(text)}, not a multiple of 4 (the form of "
+            f"{_COMPRESSED_HINT})"
+        )
+    return f"base64 text of length {len(text)}, not a multiple of 4"
 
 
 def _decode_raw_le_base64(text: str) -> npt.NDArray[np.uint32]:
     enc = FingerprintEncoding.RAW_LE_BASE64
     if not text:
         raise _error(enc, "an empty fingerprint")
-    if text.startswith("["):
-        raise _error(enc, "a JSON array; set encoding=int_array")
     if not _STD_BASE64.fullmatch(text) or len(text) % 4:
-        hint = _looks_like(text)
-        if hint == FingerprintEncoding.CHROMAPRINT_COMPRESSED:
-            raise _error(enc, "what looks like a Chromaprint compressed string; "
-                         "set encoding=chromaprint_compressed")  # fmt: skip
-        raise _error(enc, "text that is not valid padded standard base64")
+        raise _error(enc, _describe_text(text))
+    # Checked on the text's length, before decoding; + 2 allows for the padding bytes.
+    if len(text) // 4 * 3 > MAX_VALUES * 4 + 2:
+        raise _error(enc, f"base64 text of {len(text)} characters, more than {MAX_VALUES} values")
     try:
         raw = base64.b64decode(text, validate=True)
     except binascii.Error as exc:
         raise _error(enc, f"text that is not valid base64 ({exc})") from exc
     if len(raw) % 4:
-        hint = _looks_like(text)
-        suffix = "; it looks like a Chromaprint compressed string, set " \
-            "encoding=chromaprint_compressed" if hint else ""  # fmt: skip
-        raise _error(enc, f"base64 of length {len(raw)} bytes, not a multiple of 4{suffix}")
+        raise _error(enc, f"base64 of length {len(raw)} bytes, not a multiple of 4")
     return np.frombuffer(raw, dtype="<u4").astype(np.uint32)
 
 
@@ -148,21 +175,11 @@ def _decode_int_array(data: str | Sequence[int]) -> npt.NDArray[np.uint32]:
     enc = FingerprintEncoding.INT_ARRAY
     items: object = data
     if isinstance(data, str):
-        text = data.strip()
-        if not text.startswith("["):
-            hint = _looks_like(text)
-            what = f"text that looks like {hint}" if hint else "text that is not a JSON array"
-            if hint is None and _STD_BASE64.fullmatch(text) and len(text) % 4 == 0:
-                what = "what looks like base64; set encoding=raw_le_base64"
-            elif hint:
-                what += f"; set encoding={hint}"
-            raise _error(enc, what)
-        try:
-            items = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise _error(enc, f"invalid JSON ({exc.msg} at position {exc.pos})") from exc
+        items = _parse_flat_json_array(data.strip())
     if not isinstance(items, list | tuple):
         raise _error(enc, f"a JSON {type(items).__name__}, not an array")
+    if len(items) > MAX_VALUES:
+        raise _error(enc, f"an array of {len(items)} elements, more than {MAX_VALUES}")
     for i, item in enumerate(items):
         # bool is an int subclass but never a fingerprint value.
         if isinstance(item, bool) or not isinstance(item, int):
@@ -172,21 +189,44 @@ def _decode_int_array(data: str | Sequence[int]) -> npt.NDArray[np.uint32]:
     return (np.asarray(items, dtype=np.int64) & 0xFFFFFFFF).astype(np.uint32)
 
 
+def _parse_flat_json_array(text: str) -> object:
+    """A JSON array of scalars, checked before parsing so nothing nested reaches ``json``.
+
+    ``json.loads`` recurses once per level of nesting, so ``[[[[…]]]]`` 100,000 deep raises
+    RecursionError; a flat array cannot, and the first '"', '[' or '{' after the opening
+    bracket shows what else arrived (the first '"' always opens a string).
+    """
+    enc = FingerprintEncoding.INT_ARRAY
+    if not text.startswith("["):
+        if _STD_BASE64.fullmatch(text) and len(text) % 4 == 0 and text:
+            raise _error(enc, "what looks like base64; set encoding=raw_le_base64")
+        what = _describe_text(text) if text else "an empty string"
+        raise _error(enc, f"text that is not a JSON array: {what}")
+    found = [p for p in (text.find(c, 1) for c in '"[{') if p >= 0]
+    if found:
+        at = min(found)
+        kind = {'"': "a string", "[": "a nested array", "{": "an object"}[text[at]]
+        raise _error(enc, f"{kind} at character {at}; int_array is one flat array of integers")
+    if text.count(",") >= MAX_VALUES:
+        raise _error(enc, f"an array of more than {MAX_VALUES} elements")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _error(enc, f"invalid JSON ({exc.msg} at position {exc.pos})") from exc
+    except ValueError as exc:  # an integer literal longer than Python converts (4,300 digits)
+        raise _error(enc, "an integer literal with too many digits") from exc
+
+
 def _decode_compressed(text: str) -> npt.NDArray[np.uint32]:
     enc = FingerprintEncoding.CHROMAPRINT_COMPRESSED
     if not text:
         raise _error(enc, "an empty fingerprint")
     if text.startswith("["):
         raise _error(enc, "a JSON array; set encoding=int_array")
-    decoded = chromaprint_decode(text) if _URLSAFE_BASE64.fullmatch(text.rstrip("=")) else None
-    if decoded is not None and decoded[1] == ALGORITHM_DEFAULT:
-        return decoded[0]
-    if _STD_BASE64.fullmatch(text) and len(text) % 4 == 0:
+    if "+" in text or "/" in text or "=" in text:
         raise _error(
             enc,
-            "text libchromaprint cannot decode as an algorithm-1 fingerprint; it looks like plain "
-            "base64, set encoding=raw_le_base64",
+            "text with '+', '/' or '=', which URL-safe base64 without padding never has "
+            "(standard base64; if it is raw values, set encoding=raw_le_base64)",
         )
-    if decoded is not None:
-        raise _error(enc, f"a fingerprint of Chromaprint algorithm {decoded[1]}, not 1")
-    raise _error(enc, "text libchromaprint cannot decode")
+    return decode_compressed(text, max_values=MAX_VALUES)

@@ -278,3 +278,17 @@ def test_fpcalc_strings_of_generated_audio(
 def test_fpcalc_strings_of_the_dev_corpus() -> None:
     files = _corpus_files()
     assert _assert_codec_matches_fpcalc(files) == len(files)
+
+
+def test_no_code_in_the_package_reaches_libchromaprints_decoder() -> None:
+    import soundseal
+    from soundseal.audio import chromaprint_lib
+
+    assert not hasattr(chromaprint_lib, "chromaprint_decode")
+    package = Path(soundseal.__file__).parent
+    users = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "chromaprint_decode" in path.read_text(encoding="utf-8")
+    ]
+    assert users == []

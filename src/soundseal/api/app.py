@@ -90,15 +90,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        embedded = None
+        embedded = sweeper = None
         if settings.webhook_worker == "embedded":
             from soundseal.worker.embedded import EmbeddedWorker
+            from soundseal.worker.sweeper import Sweeper
 
             embedded = EmbeddedWorker(database, settings)
             embedded.start()
+            # Background work goes with webhook delivery: with external workers, they sweep.
+            sweeper = Sweeper(database, settings.purge_interval_seconds)
+            sweeper.start()
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.stop()
             if embedded is not None:
                 embedded.stop()
             if owns_database:

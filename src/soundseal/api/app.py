@@ -65,6 +65,8 @@ it needs; a key without it gets 403 `forbidden` with `required_scope`.
 
 **Errors** are `{"error", "code", "request_id"}`. **Every response** carries `X-Request-Id`.
 **Idempotency**: send `Idempotency-Key` on POST/PUT/PATCH/DELETE to make retries safe for 24 h.
+A replay passes the operation's own key checks first; fields listed in an operation's
+`x-secret-fields` are replayed as null and named in `Idempotency-Redacted`.
 **Rate limits** per key per minute; see the `X-RateLimit-*` headers and `Retry-After`.
 """
 

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(
         default=24, ge=1, description="How long an Idempotency-Key's response is replayed."
     )
+    purge_interval_seconds: float = Field(
+        default=3600,
+        gt=0,
+        description="How often expired rows (idempotency records, web sessions) are deleted, "
+        "by the process that delivers webhooks (the server, or `soundseal worker`).",
+    )
     status_max_age_seconds: int = Field(
         default=300,
         ge=0,

@@ -65,6 +65,8 @@ it needs; a key without it gets 403 `forbidden` with `required_scope`.
 
 **Errors** are `{"error", "code", "request_id"}`. **Every response** carries `X-Request-Id`.
 **Idempotency**: send `Idempotency-Key` on POST/PUT/PATCH/DELETE to make retries safe for 24 h.
+A replay passes the operation's own key checks first; fields listed in an operation's
+`x-secret-fields` are replayed as null and named in `Idempotency-Redacted`.
 **Rate limits** per key per minute; see the `X-RateLimit-*` headers and `Retry-After`.
 """
 
@@ -90,15 +92,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        embedded = None
+        embedded = sweeper = None
         if settings.webhook_worker == "embedded":
             from soundseal.worker.embedded import EmbeddedWorker
+            from soundseal.worker.sweeper import Sweeper
 
             embedded = EmbeddedWorker(database, settings)
             embedded.start()
+            # Background work goes with webhook delivery: with external workers, they sweep.
+            sweeper = Sweeper(database, settings.purge_interval_seconds)
+            sweeper.start()
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.stop()
             if embedded is not None:
                 embedded.stop()
             if owns_database:

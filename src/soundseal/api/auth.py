@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import Headers
 
 from soundseal.api.context import get_context, lookup
+from soundseal.api.idempotency import admit
 from soundseal.api.quota import seconds_until_next_month
 from soundseal.errors import Forbidden, QuotaExceeded, RateLimited, Unauthorized
 from soundseal.registry.keys.services import Principal, authenticate
@@ -145,9 +146,13 @@ def require_scope(scope: str, *, secret_only: bool = False, or_scope: str = "") 
     `or_scope` where a vendor doc asks for another scope than soundseal's own rule would."""
 
     async def dependency(request: Request) -> Principal:
-        return check_scope(
+        principal = check_scope(
             await resolve_principal(request), scope, secret_only=secret_only, or_scope=or_scope
         )
+        # Only now, with the key's kind and scope checked, may an Idempotency-Key be
+        # claimed or its stored response replayed.
+        await admit(request, principal, scope)
+        return principal
 
     dependency.__name__ = f"require_{scope.replace(':', '_')}"
     # Read back by the OpenAPI generator, so the spec names every operation's scope.
@@ -159,6 +164,7 @@ async def _any_key(request: Request) -> Principal:
     principal = await resolve_principal(request)
     if principal is None:
         raise _missing_key()
+    await admit(request, principal, "")  # no scope to hold
     return principal
 
 

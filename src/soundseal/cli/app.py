@@ -97,6 +97,7 @@ def build() -> typer.Typer:
             "platform_commands",
             "worker_command",
             "claims_commands",
+            "maintenance_commands",
         ):
             with suppress(ImportError):
                 importlib.import_module(f"soundseal.cli.{module}").register(app)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_scope
 from soundseal.api.context import get_context, transaction
+from soundseal.api.idempotency import secret_fields
 from soundseal.api.routes.certificates import owned, visible
 from soundseal.api.schemas import ContributorInvite, error_responses
 from soundseal.db.base import utcnow
@@ -31,9 +32,11 @@ def acknowledgement_url(base_url: str, token: str) -> str:
     summary="Invite a contributor to your certificate (certificates:write)",
     description=(
         "Returns the contributor and its one-time `acknowledgement_url`, shown only here: "
-        "pass it to the contributor, who confirms the credit there."
+        "pass it to the contributor, who confirms the credit there. An Idempotency-Key "
+        "replay returns it as null."
     ),
     responses=error_responses(400, 401, 403, 404, 422, 429),
+    openapi_extra=secret_fields("contributor.acknowledgement_url"),
 )
 def invite(
     certificate_id: str,

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_scope
 from soundseal.api.context import get_context, transaction
+from soundseal.api.idempotency import secret_fields
 from soundseal.api.schemas import WebhookCreate, WebhookUpdate, error_responses
 from soundseal.errors import InvalidInput
 from soundseal.registry.events.types import EVENT_TYPES
@@ -54,7 +55,10 @@ def list_webhooks(request: Request, principal: Principal = _read()) -> JSONRespo
     "",
     status_code=201,
     summary="Create a webhook endpoint; its secret is shown only now (webhooks:manage)",
+    description="An Idempotency-Key replay returns `webhook.secret` as null: the secret is "
+    "never stored with the replayable response.",
     responses=_WRITE_ERRORS,
+    openapi_extra=secret_fields("webhook.secret"),
 )
 def create_webhook(
     body: WebhookCreate, request: Request, principal: Principal = _manage()
@@ -81,8 +85,10 @@ def create_webhook(
     "",
     summary="Update a webhook: rotate its secret, URL, active state, events (webhooks:manage)",
     description="`is_active: true` re-enables a disabled webhook, resets its failure count and "
-    "re-queues its dead-lettered deliveries.",
+    "re-queues its dead-lettered deliveries. An Idempotency-Key replay of a rotation returns "
+    "`new_secret` as null.",
     responses=_WRITE_ERRORS,
+    openapi_extra=secret_fields("new_secret"),
 )
 def update_webhook(
     body: WebhookUpdate, request: Request, id: _ID, principal: Principal = _manage()

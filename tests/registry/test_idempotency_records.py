@@ -1,0 +1,52 @@
+"""The record refuses, by itself, a caller lacking what its original request needed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from soundseal.db import Database
+from soundseal.registry.idempotency.services import Caller, claim_key, complete_key
+
+OWNER = Caller(
+    key_id="key_a",
+    kind="secret",
+    scopes=frozenset({"webhooks:manage", "webhooks:read"}),
+    required_scope="webhooks:manage",
+)
+
+
+def claim(database: Database, caller: Caller, request_hash: str = "a" * 64) -> str:
+    with database.transaction() as session:
+        result = claim_key(
+            session,
+            account_id="acc_1",
+            mode="live",
+            key="k1",
+            request_hash=request_hash,
+            caller=caller,
+            ttl=timedelta(hours=24),
+        )
+        if result.outcome == "claimed":
+            complete_key(session, result.record_id, status=201, headers=[], body=b"{}")
+        return result.outcome
+
+
+@pytest.mark.parametrize(
+    ("kind", "scopes"),
+    [
+        ("secret", {"certificates:read"}),
+        ("publishable", {"webhooks:manage"}),
+    ],
+)
+def test_a_lesser_caller_is_refused_before_the_request_is_compared(
+    database: Database, kind: str, scopes: set[str]
+) -> None:
+    assert claim(database, OWNER) == "claimed"
+    lesser = Caller(key_id="key_b", kind=kind, scopes=frozenset(scopes), required_scope="")
+    # Even with another request: it learns nothing about the first one.
+    assert claim(database, lesser, request_hash="b" * 64) == "forbidden"
+    assert claim(database, lesser) == "forbidden"
+    assert claim(database, OWNER) == "replay"
+    assert claim(database, OWNER, request_hash="b" * 64) == "mismatch"

@@ -14,6 +14,7 @@ from soundseal.api.context import get_context, read, transaction
 from soundseal.api.schemas import (
     CertificateCreate,
     CertificateMetadata,
+    MAX_OFFSET,
     RevokeRequest,
     error_responses,
 )
@@ -123,7 +124,7 @@ def list_certificates(
     request: Request,
     principal: Principal = require_scope("certificates:read"),
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     status: Annotated[str | None, Query(description="active or revoked")] = None,
     artist: Annotated[str | None, Query(max_length=500)] = None,

@@ -134,6 +134,16 @@ def _exact_duplicate(session: Session, mode: str, sha256: str) -> Certificate | 
     )
 
 
+# How many certificate numbers one issuance tries; more than one collision in a row means the
+# generator is broken, not unlucky.
+NUMBER_ATTEMPTS = 5
+
+
+def _number_taken(session: Session, number: str) -> bool:
+    query = select(Certificate.id).where(Certificate.certificate_number == number)
+    return session.scalar(query) is not None
+
+
 def _duplicate_error(existing: Certificate, base_url: str) -> DuplicateCertificate:
     return DuplicateCertificate(
         "A certificate with this audio fingerprint already exists",
@@ -200,17 +210,23 @@ def create_certificate(
         updated_at=now,
         version=1,
     )
-    try:
-        # A savepoint, so that losing a race on the unique index leaves the outer
-        # transaction usable for reading the winner.
-        with session.begin_nested():
-            session.add(cert)
-            session.flush()
-    except IntegrityError as exc:
-        existing = _exact_duplicate(session, mode, draft.sha256)
-        if existing is None:
-            raise
-        raise _duplicate_error(existing, base_url) from exc
+    for attempt in range(1, NUMBER_ATTEMPTS + 1):
+        try:
+            # A savepoint, so that losing a race on a unique index leaves the outer
+            # transaction usable (on PostgreSQL a failed statement aborts it otherwise).
+            with session.begin_nested():
+                session.add(cert)
+                session.flush()
+            break
+        except IntegrityError as exc:
+            existing = _exact_duplicate(session, mode, draft.sha256)
+            if existing is not None:
+                raise _duplicate_error(existing, base_url) from exc
+            if attempt == NUMBER_ATTEMPTS or not _number_taken(session, cert.certificate_number):
+                raise
+            # Eight random characters (40 bits) do collide once a registry is large
+            # enough: draw another number rather than fail the issuance.
+            cert.certificate_number = new_certificate_number(now)
     change = record_change(
         session, mode=mode, type="certificate.created", certificate_id=cert.id, status="active"
     )

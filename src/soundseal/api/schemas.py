@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from soundseal.errors import InvalidInput
 from soundseal.registry.acoustic.fingerprints import MAX_DURATION_MS
 
 # Every integer the API accepts has bounds, stated in the OpenAPI and checked before any
@@ -91,14 +92,48 @@ class RevokeRequest(_Body):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class Claimant(_Body):
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+
+
 class ClaimCreate(_Body):
+    """The claimant as a claim is returned (`claimant: {name, email}`) or as flat fields."""
+
     certificate: str = Field(
         min_length=1, max_length=64, description="The certificate's ID (cer_…) or number (SS-…)"
     )
     type: str = Field(max_length=32, description="ownership, credit, ai_use or other")
     description: str = Field(max_length=5000)
-    claimant_name: str = Field(max_length=200)
-    claimant_email: str = Field(max_length=320)
+    claimant: Claimant | None = Field(
+        default=None, description="Who claims, as claims are returned; or the flat fields"
+    )
+    claimant_name: str | None = Field(default=None, max_length=200)
+    claimant_email: str | None = Field(default=None, max_length=320)
+
+    def claimant_fields(self) -> tuple[str, str]:
+        """(name, email) from whichever form was sent; both forms must agree."""
+        nested = self.claimant
+        name = _one_of(nested.name if nested else None, self.claimant_name, "name")
+        email = _one_of(nested.email if nested else None, self.claimant_email, "email")
+        return name, email
+
+
+def _one_of(nested: str | None, flat: str | None, part: str) -> str:
+    if nested is None and flat is None:
+        raise InvalidInput(
+            f"Missing required fields: claimant_{part} (or claimant.{part})",
+            field=f"claimant_{part}",
+        )
+    if nested is not None and flat is not None:
+        # Emails compare as the registry stores them (case-insensitively); names as written.
+        fold = str.lower if part == "email" else str
+        if fold(nested.strip()) != fold(flat.strip()):
+            raise InvalidInput(
+                f"claimant.{part} and claimant_{part} disagree: send one of them",
+                field="claimant",
+            )
+    return nested if nested is not None else str(flat)
 
 
 class ClaimResponse(_Body):

@@ -3,7 +3,6 @@ issuance succeeds, in the same transaction, instead of failing on the unique ind
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -36,8 +35,8 @@ class Numbers:
 
 
 @pytest.fixture
-def taken(factory: Factory) -> Iterator[str]:
-    yield factory.certificate().certificate_number
+def taken(factory: Factory) -> str:
+    return factory.certificate().certificate_number
 
 
 def test_an_issuance_over_http_draws_a_new_number_after_a_collision(

@@ -53,9 +53,7 @@ def wrappings(v4: ipaddress.IPv4Address, low: int) -> dict[str, ipaddress.IPv6Ad
 
 
 @given(private_ipv4(), st.integers(0, 2**80 - 1))
-def test_every_wrapping_of_a_private_ipv4_is_refused(
-    v4: ipaddress.IPv4Address, low: int
-) -> None:
+def test_every_wrapping_of_a_private_ipv4_is_refused(v4: ipaddress.IPv4Address, low: int) -> None:
     assert address_allowed(v4) is False
     for form, address in wrappings(v4, low).items():
         assert address_allowed(address) is False, (form, address, v4)

@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from soundseal.api.auth import check_scope, optional_principal, require_scope
 from soundseal.api.context import get_context, read, transaction
 from soundseal.api.schemas import (
+    MAX_OFFSET,
     CertificateCreate,
     CertificateMetadata,
-    MAX_OFFSET,
     RevokeRequest,
     error_responses,
 )

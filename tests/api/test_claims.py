@@ -190,6 +190,7 @@ def test_list_pages_and_filters_as_the_vendor_doc(client: TestClient, factory: F
         "limit": 20,
         "offset": 0,
         "has_more": False,
+        "next_cursor": None,
         "next_starting_after": None,
     }
     first = listed(limit=3)
@@ -336,3 +337,92 @@ def test_without_an_operator_key_configured_nobody_resolves_over_http(
             headers=OPERATOR,
         )
     assert response.status_code == 401
+
+
+def test_the_list_pages_by_cursor_like_every_other_list(
+    client: TestClient, factory: Factory
+) -> None:
+    key = factory.key()
+    cert = factory.certificate(key)
+    newest_first = [factory.claim(cert).id for _ in range(5)][::-1]
+
+    def listed(**query: Any) -> Any:
+        response = client.get("/api/v1/claims", params=query, headers=key.headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    seen: list[str] = []
+    page = listed(limit=2)
+    while True:
+        seen.extend(c["id"] for c in page["claims"])
+        cursor = page["pagination"]["next_cursor"]
+        if cursor is None:
+            assert page["pagination"]["has_more"] is False
+            break
+        assert page["pagination"]["has_more"] is True
+        page = listed(limit=2, cursor=cursor)
+    assert seen == newest_first
+    # Offset keeps working, and the two do not mix.
+    assert [c["id"] for c in listed(limit=2, offset=3)["claims"]] == newest_first[3:]
+    cursor = listed(limit=2)["pagination"]["next_cursor"]
+    for query in ({"cursor": cursor, "offset": 1}, {"cursor": "not-a-cursor"}):
+        response = client.get("/api/v1/claims", params=query, headers=key.headers)
+        assert (response.status_code, response.json()["field"]) == (400, "cursor"), query
+
+
+def test_a_certificates_cursor_is_not_a_claims_cursor(client: TestClient, factory: Factory) -> None:
+    key = factory.key()
+    for _ in range(3):
+        factory.certificate(key)
+    page = client.get("/api/v1/certificates", params={"limit": 1}, headers=key.headers).json()
+    cursor = page["pagination"]["next_cursor"]
+    response = client.get("/api/v1/claims", params={"cursor": cursor}, headers=key.headers)
+    assert (response.status_code, response.json()["field"]) == (400, "cursor")
+
+
+def test_the_claimant_is_accepted_as_claims_are_returned(
+    client: TestClient, factory: Factory
+) -> None:
+    key = factory.key()
+    cert = factory.certificate(key)
+    body = claim_body(cert.id)
+    del body["claimant_name"], body["claimant_email"]
+    body["claimant"] = {"name": "Jane Doe", "email": "Jane@Example.com"}
+    response = client.post("/api/v1/claims", json=body, headers=key.headers)
+    assert response.status_code == 201, response.text
+    claim = response.json()["claim"]
+    assert claim["claimant"] == {"name": "Jane Doe", "email": "jane@example.com"}
+    # What a claim returns can be sent back as it is.
+    again = {k: claim[k] for k in ("type", "description", "claimant")}
+    response = client.post(
+        "/api/v1/claims", json={**again, "certificate": cert.id}, headers=key.headers
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_both_claimant_forms_must_agree(
+    client: TestClient, factory: Factory, database: Database
+) -> None:
+    key = factory.key()
+    cert = factory.certificate(key)
+    agreeing = claim_body(cert.id, claimant={"name": "Jane Doe", "email": "JANE@example.com"})
+    response = client.post("/api/v1/claims", json=agreeing, headers=key.headers)
+    assert response.status_code == 201, response.text
+    for claimant in (
+        {"name": "John Roe", "email": "jane@example.com"},
+        {"name": "Jane Doe", "email": "john@example.com"},
+    ):
+        body = claim_body(cert.id, claimant=claimant)
+        response = client.post("/api/v1/claims", json=body, headers=key.headers)
+        assert response.status_code == 400, response.text
+        assert response.json()["code"] == "bad_request"
+        assert response.json()["field"] == "claimant"
+        assert "disagree" in response.json()["error"]
+    body = claim_body(cert.id)
+    del body["claimant_email"]
+    response = client.post("/api/v1/claims", json=body, headers=key.headers)
+    assert (response.status_code, response.json()["field"]) == (400, "claimant_email")
+    partial = claim_body(cert.id, claimant={"name": "Jane Doe"})
+    response = client.post("/api/v1/claims", json=partial, headers=key.headers)
+    assert (response.status_code, response.json()["field"]) == (400, "claimant.email")
+    assert client.get("/api/v1/claims", headers=key.headers).json()["pagination"]["total"] == 1

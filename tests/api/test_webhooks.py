@@ -252,3 +252,85 @@ def test_a_test_event_is_delivered_signed_and_recorded(
         assert row["last_latency_ms"] >= 0
         stats = client.get("/api/v1/webhooks", headers=key.headers).json()["webhooks"][0]["stats"]
         assert stats == {"success_count": 1, "failure_count": 0}
+
+
+def test_patch_takes_its_fields_as_query_parameters_as_the_partner_doc_shows(
+    client: TestClient, factory: Factory
+) -> None:
+    key = factory.key()
+    webhook = create(client, key)
+    response = client.patch(
+        "/api/v1/webhooks",
+        params={"id": webhook["id"], "is_active": "false"},
+        headers=key.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["updated_fields"] == ["is_active"]
+    assert "new_secret" not in response.json()
+    (item,) = client.get("/api/v1/webhooks", headers=key.headers).json()["webhooks"]
+    assert item["is_active"] is False
+
+    response = client.patch(
+        "/api/v1/webhooks",
+        params={"id": webhook["id"], "rotate_secret": "true", "is_active": "true"},
+        headers=key.headers,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["updated_fields"] == ["rotate_secret", "is_active"]
+    assert body["new_secret"].startswith("whsec_")
+    assert body["new_secret"] != webhook["secret"]
+
+    response = client.patch(
+        "/api/v1/webhooks",
+        params=[
+            ("id", str(webhook["id"])),
+            ("url", "https://other.example.com/in"),
+            ("events", "certificate.revoked,claim.filed"),
+            ("events", "certificate.created"),
+        ],
+        headers=key.headers,
+    )
+    assert response.status_code == 200, response.text
+    (item,) = client.get("/api/v1/webhooks", headers=key.headers).json()["webhooks"]
+    assert item["url"] == "https://other.example.com/in"
+    assert sorted(item["events"]) == ["certificate.created", "certificate.revoked", "claim.filed"]
+    assert item["is_active"] is True
+
+
+def test_patch_refuses_query_and_body_together_and_bad_query_values(
+    client: TestClient, factory: Factory
+) -> None:
+    key = factory.key()
+    webhook = create(client, key)
+    for params, body, field in [
+        ({"is_active": "false"}, {"is_active": True}, "is_active"),
+        ({"rotate_secret": "true"}, {"url": "https://other.example.com/in"}, "rotate_secret"),
+        ({"is_active": "maybe"}, None, "is_active"),
+        ({"rotate_secret": "2"}, None, "rotate_secret"),
+        ({"url": "https://10.0.0.1/x"}, None, "url"),
+        ({"events": "nope"}, None, "events"),
+    ]:
+        response = client.patch(
+            "/api/v1/webhooks",
+            params={"id": webhook["id"], **params},
+            json=body,
+            headers=key.headers,
+        )
+        assert response.status_code == 400, (params, body, response.text)
+        error = response.json()
+        assert (error["code"], error["field"]) == ("bad_request", field), error
+        assert error["request_id"]
+    (item,) = client.get("/api/v1/webhooks", headers=key.headers).json()["webhooks"]
+    assert item["is_active"] is True
+    assert item["url"] == URL
+    response = client.patch("/api/v1/webhooks", params={"id": webhook["id"]}, headers=key.headers)
+    assert (response.status_code, response.json()["field"]) == (400, "body")
+
+
+def test_the_openapi_shows_patch_query_parameters_and_body(client: TestClient) -> None:
+    operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/webhooks"]["patch"]
+    names = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+    assert {"id", "rotate_secret", "is_active", "url", "events"} <= names
+    assert operation["requestBody"].get("required", False) is False
+    assert "WebhookUpdate" in str(operation["requestBody"])

@@ -24,7 +24,20 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 @pytest.mark.parametrize(
-    "host", ["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1", "localhost", "0.0.0.0"]
+    "host",
+    [
+        "127.0.0.1",
+        "10.0.0.1",
+        "169.254.169.254",
+        "::1",
+        "localhost",
+        "0.0.0.0",
+        # IPv6 forms that deliver to a private IPv4 address, and the old site-local range.
+        "2002:7f00:1::1",
+        "2002:a9fe:a9fe::1",
+        "64:ff9b::a00:1",
+        "fec0::1",
+    ],
 )
 def test_non_public_addresses_are_refused_before_connecting(host: str) -> None:
     backend = GuardedBackend(allow_private=False)

@@ -3,9 +3,30 @@ CLI and the web pages get the same rules."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from soundseal.errors import InvalidInput
+from soundseal.registry.acoustic.fingerprints import MAX_DURATION_MS
+
+# Every integer the API accepts has bounds, stated in the OpenAPI and checked before any
+# database sees it: a number past what a driver can bind (2**63 on SQLite) was a 500.
+# Sequences and offsets are 32-bit columns or counts of rows, so the int32 range holds any
+# real value.
+MAX_INT32 = 2**31 - 1
+MAX_OFFSET = MAX_INT32
+MAX_SEQUENCE = MAX_INT32
+
+# A fingerprint value: uint32, or the same bits as a signed int32 (some clients send those).
+# The range is checked by the fingerprint codec, whose error names the encoding expected; the
+# schema only states it.
+FingerprintValue = Annotated[
+    int, WithJsonSchema({"type": "integer", "minimum": -(2**31), "maximum": 2**32 - 1})
+]
+DurationMs = Annotated[
+    int, Field(ge=1, le=MAX_DURATION_MS, description="The whole file's duration in ms")
+]
 
 
 class _Body(BaseModel):
@@ -31,10 +52,12 @@ class CertificateMetadata(_Body):
 
 
 class FingerprintFields(_Body):
-    fingerprint: str | list[int] = Field(
+    fingerprint: str | list[FingerprintValue] = Field(
         description="The raw Chromaprint fingerprint in `encoding` (`fpcalc -raw`)"
     )
-    duration_ms: int = Field(description="The whole file's duration in ms, as fpcalc reports it")
+    duration_ms: DurationMs = Field(
+        description="The whole file's duration in ms, as fpcalc reports it"
+    )
     algorithm: Literal["chromaprint"] = "chromaprint"
     encoding: str = Field(
         default="raw_le_base64",
@@ -47,12 +70,12 @@ class CertificateCreate(CertificateMetadata):
     sha256_fingerprint: str = Field(
         min_length=64, max_length=64, description="64-char hex SHA-256 of the audio file's bytes"
     )
-    fingerprint: str | list[int] | None = Field(
+    fingerprint: str | list[FingerprintValue] | None = Field(
         default=None,
         description="Optional: the master's whole-length raw Chromaprint fingerprint, computed "
         "by the client (`soundseal fingerprint --length 0`); enables acoustic matching",
     )
-    duration_ms: int | None = Field(default=None, description="Required with `fingerprint`")
+    duration_ms: DurationMs | None = Field(default=None, description="Required with `fingerprint`")
     encoding: str | None = None
     algorithm: Literal["chromaprint"] | None = None
 
@@ -69,14 +92,48 @@ class RevokeRequest(_Body):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class Claimant(_Body):
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+
+
 class ClaimCreate(_Body):
+    """The claimant as a claim is returned (`claimant: {name, email}`) or as flat fields."""
+
     certificate: str = Field(
         min_length=1, max_length=64, description="The certificate's ID (cer_…) or number (SS-…)"
     )
     type: str = Field(max_length=32, description="ownership, credit, ai_use or other")
     description: str = Field(max_length=5000)
-    claimant_name: str = Field(max_length=200)
-    claimant_email: str = Field(max_length=320)
+    claimant: Claimant | None = Field(
+        default=None, description="Who claims, as claims are returned; or the flat fields"
+    )
+    claimant_name: str | None = Field(default=None, max_length=200)
+    claimant_email: str | None = Field(default=None, max_length=320)
+
+    def claimant_fields(self) -> tuple[str, str]:
+        """(name, email) from whichever form was sent; both forms must agree."""
+        nested = self.claimant
+        name = _one_of(nested.name if nested else None, self.claimant_name, "name")
+        email = _one_of(nested.email if nested else None, self.claimant_email, "email")
+        return name, email
+
+
+def _one_of(nested: str | None, flat: str | None, part: str) -> str:
+    if nested is None and flat is None:
+        raise InvalidInput(
+            f"Missing required fields: claimant_{part} (or claimant.{part})",
+            field=f"claimant_{part}",
+        )
+    if nested is not None and flat is not None:
+        # Emails compare as the registry stores them (case-insensitively); names as written.
+        fold = str.lower if part == "email" else str
+        if fold(nested.strip()) != fold(flat.strip()):
+            raise InvalidInput(
+                f"claimant.{part} and claimant_{part} disagree: send one of them",
+                field="claimant",
+            )
+    return nested if nested is not None else str(flat)
 
 
 class ClaimResponse(_Body):

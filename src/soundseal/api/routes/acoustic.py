@@ -81,16 +81,21 @@ async def verify_audio(
 
 @router.get(
     "/verification-receipts/{receipt_id}",
-    summary="A verify-audio receipt, for the workspace that asked (verify:read)",
+    summary="A verify-audio receipt, for the workspace and mode that asked "
+    "(verify:read, secret key)",
+    description="Read with the kind of key that can make one: a secret key of the same "
+    "workspace and mode. Another workspace's or mode's receipt is not found (404).",
     responses=error_responses(401, 403, 404, 429),
 )
 def get_receipt(
     receipt_id: str,
     request: Request,
-    principal: Principal = require_scope("verify:read"),
+    principal: Principal = require_scope("verify:read", secret_only=True),
 ) -> JSONResponse:
     with transaction(request, write=False) as session:
-        receipt = acoustic.get_receipt(session, receipt_id, account_id=principal.account_id)
+        receipt = acoustic.get_receipt(
+            session, receipt_id, account_id=principal.account_id, mode=principal.mode
+        )
         return JSONResponse(acoustic.receipt_view(receipt))
 
 

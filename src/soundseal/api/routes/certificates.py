@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from soundseal.api.auth import check_scope, optional_principal, require_scope
 from soundseal.api.context import get_context, read, transaction
 from soundseal.api.schemas import (
+    MAX_OFFSET,
     CertificateCreate,
     CertificateMetadata,
     RevokeRequest,
@@ -123,7 +124,7 @@ def list_certificates(
     request: Request,
     principal: Principal = require_scope("certificates:read"),
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     status: Annotated[str | None, Query(description="active or revoked")] = None,
     artist: Annotated[str | None, Query(max_length=500)] = None,

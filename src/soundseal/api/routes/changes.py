@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_key
 from soundseal.api.context import transaction
-from soundseal.api.schemas import error_responses
+from soundseal.api.schemas import MAX_SEQUENCE, error_responses
 from soundseal.db.base import utcnow
 from soundseal.registry.certificates.views import iso
 from soundseal.registry.changes.services import change_view, list_changes
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/api/v1/certificates", tags=["change feed"])
 def changes(
     request: Request,
     principal: Principal = require_key(),
-    since_sequence: Annotated[int, Query(ge=0)] = 0,
+    since_sequence: Annotated[int, Query(ge=0, le=MAX_SEQUENCE)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONResponse:
     with transaction(request, write=False) as session:

@@ -12,7 +12,13 @@ from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import OPERATOR, require_operator, require_scope
 from soundseal.api.context import get_context, transaction
-from soundseal.api.schemas import ClaimCreate, ClaimResolution, ClaimResponse, error_responses
+from soundseal.api.schemas import (
+    MAX_OFFSET,
+    ClaimCreate,
+    ClaimResolution,
+    ClaimResponse,
+    error_responses,
+)
 from soundseal.db.base import utcnow
 from soundseal.registry.claims import services as claims
 from soundseal.registry.claims.views import claim_view
@@ -45,11 +51,19 @@ def file_claim(
     principal: Principal = require_scope("claims:write", secret_only=True),
 ) -> JSONResponse:
     settings = get_context(request).settings
+    name, email = body.claimant_fields()
+    draft = claims.NewClaim(
+        certificate=body.certificate,
+        type=body.type,
+        description=body.description,
+        claimant_name=name,
+        claimant_email=email,
+    )
     now = utcnow()
     with transaction(request, write=True) as session:
         claim = claims.file_claim(
             session,
-            claims.NewClaim(**body.model_dump()),
+            draft,
             mode=principal.mode,
             filed_by=principal.key_id,
             response_window=timedelta(days=settings.claim_response_days),
@@ -65,7 +79,8 @@ def file_claim(
     "",
     summary="Claims against your workspace's certificates (claims:read)",
     description=(
-        "Newest first. `limit` (≤ 100), `offset` or `starting_after` (a claim ID); filters "
+        "Newest first. `limit` (≤ 100); `offset`, or `cursor` = the previous page's "
+        "`pagination.next_cursor` (or `starting_after`, a claim ID); filters "
         "`status` (pending, responded, resolved, expired), `type`, `certificate` (ID or number)."
     ),
     responses=_READ_ERRORS,
@@ -74,7 +89,8 @@ def list_claims(
     request: Request,
     principal: Principal = require_scope("claims:read", secret_only=True),
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
     starting_after: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     type: Annotated[str | None, Query(max_length=16)] = None,
@@ -93,6 +109,7 @@ def list_claims(
             limit=limit,
             offset=offset,
             starting_after=starting_after,
+            cursor=cursor,
         )
         items = [claim_view(c, c.certificate, now=now) for c in page.claims]
     return JSONResponse(
@@ -103,6 +120,7 @@ def list_claims(
                 "limit": page.limit,
                 "offset": page.offset,
                 "has_more": page.has_more,
+                "next_cursor": page.next_cursor,
                 "next_starting_after": items[-1]["id"] if page.has_more and items else None,
             },
         }

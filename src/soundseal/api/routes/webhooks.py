@@ -81,25 +81,77 @@ def create_webhook(
     )
 
 
-@router.patch(
-    "",
-    summary="Update a webhook: rotate its secret, URL, active state, events (webhooks:manage)",
-    description="`is_active: true` re-enables a disabled webhook, resets its failure count and "
-    "re-queues its dead-lettered deliveries. An Idempotency-Key replay of a rotation returns "
-    "`new_secret` as null.",
-    responses=_WRITE_ERRORS,
-    openapi_extra=secret_fields("new_secret"),
-)
-def update_webhook(
-    body: WebhookUpdate, request: Request, id: _ID, principal: Principal = _manage()
-) -> JSONResponse:
-    allow_private = get_context(request).settings.webhook_allow_private
-    change = webhooks.Update(
+def _change(body: WebhookUpdate | None, query: dict[str, Any]) -> webhooks.Update:
+    """The update, from query parameters (as the partner doc shows them) or from a JSON body.
+
+    One or the other: a field in both places, or fields split between them, is refused
+    rather than merged by a rule the caller would have to guess.
+    """
+    in_query = {name: value for name, value in query.items() if value is not None}
+    in_body = body.model_fields_set if body is not None else set()
+    if in_query and in_body:
+        both = sorted(in_body & set(in_query)) or sorted(in_query)
+        raise InvalidInput(
+            f"Send the update as query parameters or as a JSON body, not both "
+            f"('{both[0]}' is a query parameter and the body has {', '.join(sorted(in_body))})",
+            field=both[0],
+        )
+    if in_query:
+        events = in_query.get("events")
+        if events is not None:
+            # `events=a&events=b` or `events=a,b`: both are common ways to send a list.
+            in_query["events"] = [
+                e for item in events for e in (part.strip() for part in item.split(",")) if e
+            ]
+        return webhooks.Update(**in_query)
+    body = body or WebhookUpdate()
+    return webhooks.Update(
         url=body.url,
         events=body.events,
         is_active=body.is_active,
         rotate_secret=body.rotate_secret,
         description=body.description,
+    )
+
+
+@router.patch(
+    "",
+    summary="Update a webhook: rotate its secret, URL, active state, events (webhooks:manage)",
+    description="The fields come as query parameters (`?id=…&is_active=false`, as the partner "
+    "doc shows) or as a JSON body, not both. `is_active: true` re-enables a disabled webhook, "
+    "resets its failure count and re-queues its dead-lettered deliveries. An Idempotency-Key "
+    "replay of a rotation returns `new_secret` as null.",
+    responses=_WRITE_ERRORS,
+    openapi_extra=secret_fields("new_secret"),
+)
+def update_webhook(
+    request: Request,
+    id: _ID,
+    body: WebhookUpdate | None = None,
+    rotate_secret: Annotated[
+        bool | None, Query(description="A new secret (the old one stops working at once)")
+    ] = None,
+    url: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
+    is_active: Annotated[
+        bool | None, Query(description="true re-enables (and re-queues dead-lettered deliveries)")
+    ] = None,
+    events: Annotated[
+        list[str] | None,
+        Query(max_length=50, description="Event types: repeated, or comma-separated"),
+    ] = None,
+    description: Annotated[str | None, Query(max_length=500)] = None,
+    principal: Principal = _manage(),
+) -> JSONResponse:
+    allow_private = get_context(request).settings.webhook_allow_private
+    change = _change(
+        body,
+        {
+            "rotate_secret": rotate_secret,
+            "url": url,
+            "is_active": is_active,
+            "events": events,
+            "description": description,
+        },
     )
     with transaction(request, write=True) as session:
         endpoint = webhooks.get_endpoint(

@@ -219,9 +219,13 @@ def verify_audio(
     )
 
 
-def get_receipt(session: Session, receipt_id: str, *, account_id: str) -> VerificationReceipt:
+def get_receipt(
+    session: Session, receipt_id: str, *, account_id: str, mode: str
+) -> VerificationReceipt:
+    """A receipt of this workspace's verifications in `mode`: a test key never reads what
+    live verifications found, as with certificates (the other mode's are not found)."""
     receipt = session.get(VerificationReceipt, receipt_id)
-    if receipt is None or receipt.account_id != account_id:
+    if receipt is None or receipt.account_id != account_id or receipt.mode != mode:
         raise NotFound(f"No verification receipt {receipt_id!r}")
     return receipt
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +28,7 @@ from soundseal.registry.certificates.isrc import normalize_isrc
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
 from soundseal.registry.certificates.views import certificate_event_data, snapshot
 from soundseal.registry.changes.services import record_change
+from soundseal.registry.cursors import decode_cursor, encode_cursor
 from soundseal.registry.events.services import emit
 
 __all__ = [
@@ -134,6 +132,16 @@ def _exact_duplicate(session: Session, mode: str, sha256: str) -> Certificate | 
     )
 
 
+# How many certificate numbers one issuance tries; more than one collision in a row means the
+# generator is broken, not unlucky.
+NUMBER_ATTEMPTS = 5
+
+
+def _number_taken(session: Session, number: str) -> bool:
+    query = select(Certificate.id).where(Certificate.certificate_number == number)
+    return session.scalar(query) is not None
+
+
 def _duplicate_error(existing: Certificate, base_url: str) -> DuplicateCertificate:
     return DuplicateCertificate(
         "A certificate with this audio fingerprint already exists",
@@ -200,17 +208,23 @@ def create_certificate(
         updated_at=now,
         version=1,
     )
-    try:
-        # A savepoint, so that losing a race on the unique index leaves the outer
-        # transaction usable for reading the winner.
-        with session.begin_nested():
-            session.add(cert)
-            session.flush()
-    except IntegrityError as exc:
-        existing = _exact_duplicate(session, mode, draft.sha256)
-        if existing is None:
-            raise
-        raise _duplicate_error(existing, base_url) from exc
+    for attempt in range(1, NUMBER_ATTEMPTS + 1):
+        try:
+            # A savepoint, so that losing a race on a unique index leaves the outer
+            # transaction usable (on PostgreSQL a failed statement aborts it otherwise).
+            with session.begin_nested():
+                session.add(cert)
+                session.flush()
+            break
+        except IntegrityError as exc:
+            existing = _exact_duplicate(session, mode, draft.sha256)
+            if existing is not None:
+                raise _duplicate_error(existing, base_url) from exc
+            if attempt == NUMBER_ATTEMPTS or not _number_taken(session, cert.certificate_number):
+                raise
+            # Eight random characters (40 bits) do collide once a registry is large
+            # enough: draw another number rather than fail the issuance.
+            cert.certificate_number = new_certificate_number(now)
     change = record_change(
         session, mode=mode, type="certificate.created", certificate_id=cert.id, status="active"
     )
@@ -288,22 +302,6 @@ class CertificatePage:
     next_cursor: str | None = field(default=None)
 
 
-def _encode_cursor(last_id: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        after = value["after"]
-        if not isinstance(after, str) or not is_certificate_id(after):
-            raise ValueError(after)
-    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-        raise InvalidInput("cursor is not a cursor this API returned", field="cursor") from exc
-    return after
-
-
 def list_certificates(
     session: Session,
     *,
@@ -331,7 +329,7 @@ def list_certificates(
     total = session.scalar(select(func.count()).select_from(Certificate).where(*where)) or 0
     query = select(Certificate).where(*where)
     if cursor is not None:
-        query = query.where(Certificate.id < _decode_cursor(cursor))
+        query = query.where(Certificate.id < decode_cursor(cursor, valid=is_certificate_id))
     rows = list(
         session.scalars(query.order_by(Certificate.id.desc()).offset(offset).limit(limit + 1))
     )
@@ -343,7 +341,7 @@ def list_certificates(
         limit=limit,
         offset=offset,
         has_more=has_more,
-        next_cursor=_encode_cursor(rows[-1].id) if has_more and rows else None,
+        next_cursor=encode_cursor(rows[-1].id) if has_more and rows else None,
     )
 
 

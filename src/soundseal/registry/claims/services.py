@@ -10,6 +10,7 @@ caller's transaction. Functions take a session and never commit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from soundseal.registry.claims.views import (
     claim_history_detail,
     effective_status,
 )
+from soundseal.registry.cursors import decode_cursor, encode_cursor
 
 __all__ = [
     "CLAIM_STATUSES",
@@ -174,6 +176,14 @@ class ClaimPage:
     limit: int
     offset: int
     has_more: bool
+    next_cursor: str | None = None
+
+
+_CLAIM_ID = re.compile(r"^clm_(test_)?[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+def is_claim_id(value: str) -> bool:
+    return _CLAIM_ID.match(value) is not None
 
 
 def list_claims(
@@ -188,17 +198,23 @@ def list_claims(
     limit: int = 20,
     offset: int = 0,
     starting_after: str | None = None,
+    cursor: str | None = None,
 ) -> ClaimPage:
     """Claims against the workspace's certificates, newest first. Offset pagination as the
-    vendor doc; `starting_after` (a claim ID) for stable deep paging."""
+    vendor doc; `cursor` (as every list has) or `starting_after` (a claim ID) for stable
+    deep paging."""
     if status is not None and status not in CLAIM_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(CLAIM_STATUSES)}", field="status")
     if type is not None and type not in CLAIM_TYPES:
         raise InvalidInput(f"type must be one of {', '.join(CLAIM_TYPES)}", field="type")
     if starting_after is not None and offset:
         raise InvalidInput("Use either starting_after or offset, not both", field="starting_after")
+    if cursor is not None and (offset or starting_after is not None):
+        raise InvalidInput("Use one of cursor, starting_after or offset", field="cursor")
     if starting_after is not None and not starting_after.startswith("clm_"):
         raise InvalidInput("starting_after must be a claim ID (clm_…)", field="starting_after")
+    if cursor is not None:
+        starting_after = decode_cursor(cursor, valid=is_claim_id)
     where = [Claim.account_id == account_id, Claim.mode == mode]
     if status is not None:
         where.append(_status_filter(status, now))
@@ -215,12 +231,15 @@ def list_claims(
     if starting_after is not None:
         query = query.where(Claim.id < starting_after)
     rows = list(session.scalars(query.order_by(Claim.id.desc()).offset(offset).limit(limit + 1)))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
     return ClaimPage(
-        claims=rows[:limit],
+        claims=rows,
         total=int(total),
         limit=limit,
         offset=offset,
-        has_more=len(rows) > limit,
+        has_more=has_more,
+        next_cursor=encode_cursor(rows[-1].id) if has_more and rows else None,
     )
 
 

@@ -19,24 +19,47 @@ from urllib.parse import urlsplit
 
 from soundseal.errors import InvalidInput
 
-__all__ = ["address_allowed", "check_url", "resolve"]
+__all__ = ["address_allowed", "check_url", "embedded_ipv4", "resolve"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Provider metadata services that are not link-local (Alibaba Cloud sits in CGNAT space and
 # AWS's IPv6 one in unique-local space: both are refused anyway, listed for the reader).
 _METADATA = {ipaddress.ip_address("100.100.100.200"), ipaddress.ip_address("fd00:ec2::254")}
+# IPv6 ranges whose last 32 bits are an IPv4 address that a translator or the host itself
+# reaches: NAT64's well-known prefix, and the deprecated IPv4-compatible addresses.
+_LAST_32_BITS = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Refused whatever they embed: NAT64 for local use (RFC 8215) translates into the operator's
+# own networks, and site-local addresses (deprecated, RFC 3879) are private by intent even
+# though Python's `is_private` no longer lists them.
+_NEVER = (ipaddress.ip_network("64:ff9b:1::/48"), ipaddress.ip_network("fec0::/10"))
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses a packet sent to `address` may be delivered to: IPv4-mapped,
+    6to4 (bits 16-48), Teredo (its server, and its client with the bits inverted, which
+    `ipaddress` undoes), NAT64 and IPv4-compatible (the last 32 bits)."""
+    found = [v4 for v4 in (address.ipv4_mapped, address.sixtofour) if v4 is not None]
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    if any(address in network for network in _LAST_32_BITS):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
 
 
 def address_allowed(address: IPAddress) -> bool:
-    """Whether `address` is an ordinary public unicast address."""
+    """Whether `address` is an ordinary public unicast address, and so is every IPv4 address
+    it embeds (the one `worker.transport` checks again at every connection)."""
     if isinstance(address, ipaddress.IPv6Address):
-        # An IPv4 address dressed as IPv6 reaches the IPv4 host: judge that one.
-        if address.ipv4_mapped is not None:
-            return address_allowed(address.ipv4_mapped)
-        if address in _NAT64:
-            return address_allowed(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        if any(address in network for network in _NEVER):
+            return False
+        embedded = embedded_ipv4(address)
+        if not all(address_allowed(v4) for v4 in embedded):
+            return False
+        # An IPv4 address dressed as IPv6 reaches the IPv4 host: that one was judged.
+        if address.ipv4_mapped is not None or address in _NAT64:
+            return True
     return not (
         address in _METADATA
         or address.is_loopback

@@ -44,7 +44,7 @@ class Container:
 WAV = Container("WAV", "wav")
 WAVE64 = Container("Wave64", "w64")
 FLAC = Container("FLAC", "flac")
-MP3 = Container("MP3", "mp3")
+MP3 = Container("MP3/MP2", "mp3")
 ADTS_AAC = Container("AAC (ADTS)", "aac")
 OGG = Container("Ogg", "ogg")
 MP4 = Container("MP4/M4A", "mov")

@@ -86,8 +86,10 @@ def test_a_playlist_naming_a_server_file_is_refused_exactly_like_one_naming_noth
     [
         (lambda m: f"ffconcat version 1.0\nfile '{m['wav']}'\n", "song.wav", "concat script"),
         (
-            lambda m: '<?xml version="1.0"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" '
-            f'type="static"><Period><BaseURL>file://{m["ogg"]}</BaseURL></Period></MPD>',
+            lambda m: (
+                '<?xml version="1.0"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" '
+                f'type="static"><Period><BaseURL>file://{m["ogg"]}</BaseURL></Period></MPD>'
+            ),
             "master.flac",
             "DASH manifest",
         ),

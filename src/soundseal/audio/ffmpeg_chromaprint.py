@@ -92,6 +92,8 @@ def _values(result: ChildResult, name: str, timeout_s: float) -> npt.NDArray[np.
         if "chromaprint" in log and "output format" in log:
             raise FingerprintError("this ffmpeg has no chromaprint muxer (--enable-chromaprint)")
         tail = " | ".join(line.strip() for line in log.strip().splitlines()[-3:])
+        if result.returncode in (126, 127):  # the loader's status: it never ran (e.g. no memory)
+            raise DecodeError(f"ffmpeg could not start ({tail})")
         raise UnsupportedMedia(f"{name}: not decodable audio ({tail or 'no diagnostics'})")
     usable = len(result.stdout) - len(result.stdout) % 4
     # The muxer writes the values in the machine's byte order.

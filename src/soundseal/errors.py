@@ -6,7 +6,7 @@ status and renders the one error body (`soundseal.api.errors`).
     SoundsealError                 code
     ├── InvalidInput               bad_request        (names the offending `field`)
     │   └── InvalidSignature       invalid_signature  (a webhook's signature does not match)
-    ├── InvalidAudio               unsupported_media | insufficient_audio
+    ├── InvalidAudio               unsupported_media | insufficient_audio | audio_too_long
     ├── NotFound                   not_found
     ├── Unauthorized               unauthorized
     ├── Forbidden                  forbidden          (`required_scope` when a scope is missing)

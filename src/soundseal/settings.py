@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest multipart audio upload accepted (413 above).",
     )
+    max_audio_seconds: int = Field(
+        default=30 * 60,
+        ge=10,
+        description="Longest audio an upload may hold, in seconds (400 `audio_too_long` above; "
+        "decoding stops a few seconds past it).",
+    )
     idempotency_ttl_hours: int = Field(
         default=24, ge=1, description="How long an Idempotency-Key's response is replayed."
     )

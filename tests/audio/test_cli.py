@@ -47,7 +47,7 @@ def test_fingerprint_of_non_audio_fails_cleanly(audio_dir: Path) -> None:
     bad.write_text("hello")
     result = CliRunner().invoke(_app(), ["fingerprint", str(bad)])
     assert result.exit_code == 1
-    assert "not decodable audio" in result.output
+    assert "not an accepted audio container (text)" in result.output
 
 
 def test_calibrate_rejects_missing_corpus(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.audio.conftest import (
     audio_dir,
+    audio_tools,
     make_audio,
     near_silence_wav,
     short_wav,
@@ -16,6 +17,7 @@ from tests.audio.conftest import (
 
 __all__ = [
     "audio_dir",
+    "audio_tools",
     "make_audio",
     "near_silence_wav",
     "short_wav",

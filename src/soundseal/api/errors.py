@@ -27,6 +27,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "bad_request": 400,
     "unsupported_media": 400,
     "insufficient_audio": 400,
+    "audio_too_long": 400,
     "unauthorized": 401,
     "payment_required": 402,
     "billing_disabled": 400,

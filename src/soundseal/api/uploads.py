@@ -16,8 +16,16 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from soundseal.api.context import get_context
 from soundseal.api.schemas import CertificateCreate, CertificateMetadata
-from soundseal.audio import AudioError, Fingerprint, fingerprint_file, sha256_file
+from soundseal.audio import (
+    AudioError,
+    AudioTooLong,
+    Fingerprint,
+    UnsupportedContainer,
+    fingerprint_file,
+    sha256_file,
+)
 from soundseal.errors import InvalidAudio, InvalidInput
 from soundseal.registry.acoustic.fingerprints import decode_fingerprint, require_sufficient
 from soundseal.registry.certificates.services import NewCertificate
@@ -96,35 +104,57 @@ async def _from_upload(request: Request) -> NewCertificate:
     except ValidationError as exc:
         raise _invalid(exc) from exc
     sha256, acoustic = await run_in_threadpool(
-        hash_and_fingerprint_upload, upload.file, upload.filename
+        hash_and_fingerprint_upload,
+        upload.file,
+        max_audio_seconds=get_context(request).settings.max_audio_seconds,
     )
     values = _metadata(metadata)
     values["audio_file_name"] = values["audio_file_name"] or (upload.filename or None)
     return NewCertificate(sha256=sha256, acoustic=acoustic, **values)
 
 
-def hash_and_fingerprint_upload(source: BinaryIO, filename: str | None) -> tuple[str, Fingerprint]:
+def hash_and_fingerprint_upload(
+    source: BinaryIO, *, max_audio_seconds: int
+) -> tuple[str, Fingerprint]:
     """SHA-256 and whole-length fingerprint of an uploaded file (blocking: call it from a
-    worker thread), refusing what is not usable audio with the registry's own errors."""
-    suffix = Path(filename or "").suffix[:16]
+    worker thread), refusing what is not usable audio with the registry's own errors.
+
+    The file is stored under a name of our own: its format is decided from its bytes alone
+    (the client's file name and content type play no part), and only audio containers are
+    decoded."""
     with tempfile.TemporaryDirectory(prefix="soundseal-upload-") as workdir:
-        path = Path(workdir) / f"audio{suffix}"
+        path = Path(workdir) / "upload"
         with path.open("wb") as sink:
             shutil.copyfileobj(source, sink, 1024 * 1024)
         if os.path.getsize(path) == 0:
             raise InvalidAudio("The uploaded file is empty", code="unsupported_media", field="file")
-        sha256, acoustic = _hash_and_fingerprint(path)
+        sha256, acoustic = _hash_and_fingerprint(path, max_audio_seconds)
     require_sufficient(acoustic)
     return sha256, acoustic
 
 
-def _hash_and_fingerprint(path: Path) -> tuple[str, Fingerprint]:
+def _hash_and_fingerprint(path: Path, max_audio_seconds: int) -> tuple[str, Fingerprint]:
     try:
         # A master is fingerprinted over its whole length (length 0).
-        return sha256_file(path), fingerprint_file(path, length_s=0)
+        fingerprint = fingerprint_file(path, length_s=0, max_duration_s=max_audio_seconds)
+    except UnsupportedContainer as exc:
+        raise InvalidAudio(
+            f"The uploaded file is {exc.reason}",
+            code="unsupported_media",
+            field="file",
+            detected=exc.seen,
+        ) from exc
+    except AudioTooLong as exc:
+        raise InvalidAudio(
+            f"The uploaded audio is too long: {exc}",
+            code="audio_too_long",
+            field="file",
+            max_audio_seconds=exc.limit_s,
+        ) from exc
     except AudioError as exc:
         raise InvalidAudio(
             f"The uploaded file is not audio soundseal can decode: {exc}",
             code="unsupported_media",
             field="file",
         ) from exc
+    return sha256_file(path), fingerprint

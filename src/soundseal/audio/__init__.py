@@ -14,10 +14,12 @@ from soundseal.audio.decoding import DecodedAudio, PcmStream, decode_audio, open
 from soundseal.audio.diversity import DiversityReport, ensure_sufficient_audio, measure_diversity
 from soundseal.audio.errors import (
     AudioError,
+    AudioTooLong,
     DecodeError,
     FingerprintEncodingError,
     FingerprintError,
     InsufficientAudio,
+    UnsupportedContainer,
     UnsupportedMedia,
 )
 from soundseal.audio.fingerprint import (
@@ -40,6 +42,7 @@ __all__ = [
     "ITEM_MS",
     "SILENCE_VALUE",
     "AudioError",
+    "AudioTooLong",
     "DecodeError",
     "DecodedAudio",
     "DiversityReport",
@@ -49,6 +52,7 @@ __all__ = [
     "FingerprintError",
     "InsufficientAudio",
     "PcmStream",
+    "UnsupportedContainer",
     "UnsupportedMedia",
     "decode_audio",
     "decode_values",

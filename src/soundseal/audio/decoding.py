@@ -5,6 +5,11 @@ input, can be killed on a deadline, and is the same decoder ``fpcalc`` uses. FFm
 stream to the pipe so the sample rate and channel count arrive in-band (no separate ``ffprobe``
 run); the audio keeps the file's native rate and channel count, as ``fpcalc`` feeds it, which is
 what makes our fingerprints bit-identical to ``fpcalc -raw``.
+
+FFmpeg never guesses the input's format: the container is sniffed from the leading bytes
+(:mod:`soundseal.audio.containers`) and named with ``-f``, only the ``file`` and ``pipe``
+protocols are allowed, and the process runs under the limits of
+:mod:`soundseal.audio.child_process`.
 """
 
 from __future__ import annotations
@@ -23,15 +28,49 @@ from typing import IO
 import numpy as np
 import numpy.typing as npt
 
+from soundseal.audio.child_process import StderrLog, limited_argv, limits_for
+from soundseal.audio.containers import Container, sniff_file
 from soundseal.audio.errors import DecodeError, UnsupportedMedia
 
-__all__ = ["DEFAULT_TIMEOUT_S", "DecodedAudio", "PcmStream", "decode_audio", "open_pcm_stream"]
+__all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "PROTOCOL_WHITELIST",
+    "DecodedAudio",
+    "PcmStream",
+    "decode_audio",
+    "input_args",
+    "open_pcm_stream",
+    "parse_duration_ms",
+]
 
 DEFAULT_TIMEOUT_S = 300.0
 # About 0.75 s of CD-quality stereo per read: large enough to amortise Python overhead.
 _CHUNK_BYTES = 1 << 17
 _DURATION_RE = re.compile(rb"Duration: (\d+):(\d{2}):(\d{2})\.(\d{2})")
 _STDERR_TAIL = 2000
+# The demuxers we name read only the file itself; this also refuses any URL one might open.
+PROTOCOL_WHITELIST = "file,pipe"
+
+
+def input_args(path: Path, container: Container | None = None) -> list[str]:
+    """FFmpeg's input options for ``path``: its demuxer (sniffed when ``container`` is not
+    given), the protocol whitelist and the file as an explicit ``file:`` URL (a name such as
+    ``http:x`` or ``-i`` stays a file name). Raises :class:`UnsupportedMedia` when the file is
+    not an accepted audio container."""
+    container = container or sniff_file(path)
+    return [
+        "-protocol_whitelist", PROTOCOL_WHITELIST, "-f", container.demuxer,
+        "-i", f"file:{path.resolve()}",
+    ]  # fmt: skip
+
+
+def parse_duration_ms(ffmpeg_log: bytes) -> int | None:
+    """The input's duration as FFmpeg logs it (``Duration: 00:03:25.14``), if it does."""
+    match = _DURATION_RE.search(ffmpeg_log)
+    if match is None:
+        return None
+    h, m, s, cs = (int(g) for g in match.groups())
+    return ((h * 60 + m) * 60 + s) * 1000 + cs * 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,26 +102,23 @@ class PcmStream:
             raise UnsupportedMedia(f"{path.name}: not a regular file")
         args = [
             binary, "-hide_banner", "-nostdin", "-nostats", "-v", "info",
-            "-i", str(path), "-map", "0:a:0", "-vn", "-sn", "-dn",
+            *input_args(path), "-map", "0:a:0", "-vn", "-sn", "-dn",
             "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
             "-c:a", "pcm_s16le", "-f", "wav", "pipe:1",
         ]  # fmt: skip
         try:
             self._proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                limited_argv(args, limits_for(timeout_s)),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
         except OSError as exc:
             raise DecodeError(f"cannot run ffmpeg: {exc}") from exc
-        self._stderr = bytearray()
-        self._header_logged = threading.Event()
         assert self._proc.stderr is not None
         assert self._proc.stdout is not None
-        # Drain stderr concurrently: a corrupt file can log more than a pipe buffer holds, which
-        # would otherwise block FFmpeg while we block on stdout.
-        self._stderr_thread = threading.Thread(
-            target=self._drain, args=(self._proc.stderr,), daemon=True
-        )
-        self._stderr_thread.start()
+        # FFmpeg logs the input (with its duration) before "Output #0" and any audio.
+        self._log = StderrLog(self._proc.stderr, marker=b"Output #0")
         self._timed_out = False
         self._timer = threading.Timer(timeout_s, self._on_timeout)
         self._timer.daemon = True
@@ -90,17 +126,6 @@ class PcmStream:
         self._stdout: IO[bytes] = self._proc.stdout
         self._closed = False
         self.sample_rate, self.channels = self._read_wav_header()
-
-    def _drain(self, stream: IO[bytes]) -> None:
-        try:
-            for block in iter(lambda: os.read(stream.fileno(), 4096), b""):
-                self._stderr += block
-                if not self._header_logged.is_set() and b"Output #0" in self._stderr:
-                    self._header_logged.set()
-                if len(self._stderr) > 1 << 20:  # keep the head (Duration) and a bounded tail
-                    del self._stderr[8192 : len(self._stderr) - (1 << 19)]
-        finally:
-            self._header_logged.set()
 
     def _on_timeout(self) -> None:
         self._timed_out = True
@@ -159,21 +184,17 @@ class PcmStream:
     def _wait(self) -> int:
         returncode = self._proc.wait()
         self._timer.cancel()
-        self._stderr_thread.join()
+        self._log.join()
         return returncode
 
     def container_duration_ms(self) -> int | None:
         """The whole file's duration as FFmpeg reports it (what ``fpcalc`` prints), if known."""
         # FFmpeg logs the input's duration before it writes any audio, so this wait is short.
-        self._header_logged.wait(timeout=10.0)
-        match = _DURATION_RE.search(bytes(self._stderr[:8192]))
-        if match is None:
-            return None
-        h, m, s, cs = (int(g) for g in match.groups())
-        return ((h * 60 + m) * 60 + s) * 1000 + cs * 10
+        self._log.seen.wait(timeout=10.0)
+        return parse_duration_ms(self._log.head())
 
     def stderr_tail(self) -> str:
-        text = bytes(self._stderr).decode("utf-8", "replace").strip()
+        text = self._log.text().decode("utf-8", "replace").strip()
         return text[-_STDERR_TAIL:].replace(os.linesep, " | ") or "no diagnostics"
 
     def close(self) -> None:

@@ -7,6 +7,9 @@ errors (subprocess, ctypes, base64, json) are converted at the boundary with ``r
     ├── DecodeError                 FFmpeg or fpcalc could not read the input (missing binary,
     │                               timeout, crash)
     │   └── UnsupportedMedia        the input is not audio FFmpeg can read, or it is corrupt
+    │       └── UnsupportedContainer  not one of the accepted audio containers (``seen``;
+    │                               :mod:`soundseal.audio.containers`)
+    ├── AudioTooLong                longer than the caller's limit (``limit_s``)
     ├── FingerprintError            libchromaprint is missing or refused the audio
     ├── FingerprintEncodingError    a wire fingerprint does not decode in the stated encoding
     │                               (``expected_encoding``, ``received``)
@@ -18,10 +21,12 @@ from __future__ import annotations
 
 __all__ = [
     "AudioError",
+    "AudioTooLong",
     "DecodeError",
     "FingerprintEncodingError",
     "FingerprintError",
     "InsufficientAudio",
+    "UnsupportedContainer",
     "UnsupportedMedia",
 ]
 
@@ -36,6 +41,27 @@ class DecodeError(AudioError):
 
 class UnsupportedMedia(DecodeError):
     """The input is not audio FFmpeg can read, or it is corrupt or empty."""
+
+
+class UnsupportedContainer(UnsupportedMedia):
+    """Not one of the accepted audio containers; ``seen`` says what the leading bytes were."""
+
+    def __init__(self, seen: str, accepted: str, *, name: str = "") -> None:
+        self.seen = seen
+        self.accepted = accepted
+        self.reason = f"not an accepted audio container ({seen}); accepted: {accepted}"
+        super().__init__(f"{name}: {self.reason}" if name else self.reason)
+
+
+class AudioTooLong(AudioError):
+    """The audio lasts longer than the caller allows; decoding stopped at the limit."""
+
+    def __init__(self, limit_s: int) -> None:
+        self.limit_s = limit_s
+        minutes, seconds = divmod(limit_s, 60)
+        super().__init__(
+            f"the audio is longer than the limit of {minutes}:{seconds:02d} ({limit_s} s)"
+        )
 
 
 class FingerprintError(AudioError):

@@ -1,18 +1,25 @@
-"""The :class:`Fingerprint` value type and fingerprinting of files through libchromaprint."""
+"""The :class:`Fingerprint` value type and fingerprinting of files and PCM.
+
+Fingerprints are computed in child processes only (``fpcalc``, or ``ffmpeg`` with its
+``chromaprint`` muxer), never by libchromaprint in this process: the PCM comes from untrusted
+files, and a native library misbehaving on it must not take the server down with it.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from soundseal.audio.chromaprint_lib import ALGORITHM_DEFAULT, chromaprint_session
-from soundseal.audio.decoding import DEFAULT_TIMEOUT_S, open_pcm_stream
-from soundseal.audio.errors import FingerprintError, UnsupportedMedia
+from soundseal.audio.containers import sniff_file
+from soundseal.audio.decoding import DEFAULT_TIMEOUT_S
+from soundseal.audio.errors import AudioTooLong, UnsupportedMedia
+from soundseal.audio.ffmpeg_chromaprint import fingerprint_with_ffmpeg, pcm_with_ffmpeg
 from soundseal.audio.fpcalc import fpcalc_binary, run_fpcalc
 
 __all__ = [
@@ -35,6 +42,10 @@ ITEM_MS = (4096 // 3) * 1000 / 11025
 # The value Chromaprint emits for digital silence (the chroma vector is all zero). AcoustID strips
 # it before matching; we use it to recognise silent stretches.
 SILENCE_VALUE = 627964279
+# With a duration limit, decoding stops this far past it: far enough that audio running on
+# past the limit yields a fingerprint covering more than the limit (a fingerprint covers
+# about 2.1 s less than the audio it was computed from) whatever the container claims.
+_LIMIT_OVERRUN_S = 5
 
 Engine = Literal["auto", "fpcalc", "libchromaprint"]
 ENGINES: tuple[Engine, ...] = ("fpcalc", "libchromaprint")
@@ -117,12 +128,11 @@ def fingerprint_pcm(
     channels: int,
     *,
     duration_ms: int | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> Fingerprint:
-    """Fingerprint interleaved int16 PCM already in memory."""
-    pcm = np.ascontiguousarray(samples, dtype=np.int16)
-    with chromaprint_session(sample_rate, channels, ALGORITHM_DEFAULT) as session:
-        session.feed(pcm)
-        values = session.finish()
+    """Fingerprint interleaved int16 PCM already in memory (in an ``ffmpeg`` child)."""
+    pcm = np.ascontiguousarray(samples, dtype="<i2")
+    values = pcm_with_ffmpeg(pcm.tobytes(), sample_rate, channels, timeout_s=timeout_s)
     if duration_ms is None:
         duration_ms = round(pcm.size // channels * 1000 / sample_rate)
     return Fingerprint(values, duration_ms)
@@ -134,52 +144,45 @@ def fingerprint_file(
     length_s: int = DEFAULT_QUERY_LENGTH_S,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     engine: Engine = "auto",
+    max_duration_s: int | None = None,
 ) -> Fingerprint:
     """Fingerprint the first ``length_s`` seconds of ``path`` (0 = the whole file), like fpcalc.
 
     The values equal ``fpcalc -raw -length <length_s>``. A master is fingerprinted with
     ``length_s=0``. ``engine``: ``"fpcalc"`` runs Chromaprint's own tool (fast to start, and
-    identical to fpcalc for every format by construction); ``"libchromaprint"`` streams PCM
-    from the ``ffmpeg`` command into libchromaprint at the file's native rate and channels
-    (identical for lossless files, within a tiny bit error rate for lossy ones, whose float
-    decoders FFmpeg's command converts slightly differently); ``"auto"`` (default) takes
-    fpcalc when it is installed.
+    identical to fpcalc for every format by construction); ``"libchromaprint"`` has the
+    ``ffmpeg`` command decode the file and fingerprint it with its ``chromaprint`` muxer (which
+    links libchromaprint) at the file's native rate (identical for lossless files and most
+    lossy ones; MP3 within a tiny bit error rate, as FFmpeg's command converts its float
+    samples slightly differently); ``"auto"`` (default) takes fpcalc when it is installed.
+
+    Only the accepted audio containers are read (:mod:`soundseal.audio.containers`).
+    ``max_duration_s`` refuses longer audio with :class:`AudioTooLong`, decoding no more than
+    a few seconds past the limit whatever the file's header claims.
     """
     if length_s < 0:
         raise ValueError("length_s must be >= 0")
+    source = Path(path)
+    if not source.is_file():
+        raise UnsupportedMedia(f"{source.name}: not a regular file")
+    container = sniff_file(source)
+    decode_s = length_s
+    if max_duration_s is not None:
+        cap = max_duration_s + _LIMIT_OVERRUN_S
+        decode_s = min(length_s, cap) if length_s else cap
     if engine == "fpcalc" or (engine == "auto" and fpcalc_binary() is not None):
-        values, duration_ms = run_fpcalc(path, length_s=length_s, timeout_s=timeout_s)
-        return Fingerprint(values, duration_ms)
-    return _fingerprint_with_ffmpeg(path, length_s=length_s, timeout_s=timeout_s)
-
-
-def _fingerprint_with_ffmpeg(
-    path: str | os.PathLike[str], *, length_s: int, timeout_s: float
-) -> Fingerprint:
-    with open_pcm_stream(path, timeout_s=timeout_s) as stream:
-        channels = stream.channels
-        limit = length_s * stream.sample_rate * channels if length_s else 0
-        fed = 0
-        with chromaprint_session(stream.sample_rate, channels, ALGORITHM_DEFAULT) as session:
-            chunks = stream.chunks()
-            for chunk in chunks:
-                block = chunk
-                if limit and fed + block.size >= limit:
-                    block = block[: limit - fed]
-                    session.feed(block)
-                    fed += block.size
-                    break
-                session.feed(block)
-                fed += block.size
-            values = session.finish()
-        duration_ms = stream.container_duration_ms()
-        if duration_ms is None:
-            # No container duration (e.g. a raw stream): count the samples, finishing the decode
-            # if the fingerprint stopped early.
-            total = fed + sum(int(c.size) for c in chunks)
-            duration_ms = round(total // channels * 1000 / stream.sample_rate)
-    if fed == 0:
-        raise UnsupportedMedia(f"{os.fspath(path)!r} contains no audio samples")
-    if values.size == 0:
-        raise FingerprintError("chromaprint produced no fingerprint (audio too short)")
-    return Fingerprint(values, duration_ms)
+        values, duration_ms = run_fpcalc(
+            source, length_s=decode_s, timeout_s=timeout_s, container=container
+        )
+    else:
+        values, duration_ms = fingerprint_with_ffmpeg(
+            source, container, length_s=decode_s, timeout_s=timeout_s
+        )
+    fingerprint = Fingerprint(values, duration_ms)
+    if max_duration_s is not None:
+        limit_ms = max_duration_s * 1000
+        # The container's duration catches honest long files; the fingerprint's own extent
+        # catches a header that understates how much audio follows.
+        if duration_ms > limit_ms or fingerprint.fingerprinted_ms > limit_ms:
+            raise AudioTooLong(max_duration_s)
+    return fingerprint

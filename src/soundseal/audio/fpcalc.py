@@ -9,6 +9,12 @@ feeding libchromaprint without it.
 fpcalc 1.5 exits with status 3 after printing a valid result for many files ("Error decoding
 audio frame (End of file)"), so its status is not trusted: a JSON result with a fingerprint
 is. Its messages are turned into the audio core's errors here, at the boundary.
+
+fpcalc is never left to guess a format: it gets ``-format`` with the demuxer sniffed from the
+file's leading bytes (:mod:`soundseal.audio.containers`), which rules out the playlist and
+script formats that open other files. fpcalc has no protocol whitelist option; none of the
+demuxers we name opens another URL (the MP4 demuxer's external references are off by
+default). It runs under the limits of :mod:`soundseal.audio.child_process`.
 """
 
 from __future__ import annotations
@@ -16,12 +22,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from soundseal.audio.child_process import describe_exit, run_limited
+from soundseal.audio.containers import Container, sniff_file
 from soundseal.audio.errors import DecodeError, FingerprintError, UnsupportedMedia
 
 __all__ = ["fpcalc_binary", "run_fpcalc"]
@@ -33,6 +40,9 @@ _NOT_AUDIO = (
     "Could not find stream information",
     "Could not open the codec",
 )
+# fpcalc -raw -json prints at most about 11 bytes per value, 8 values a second: a 10-hour
+# file's whole fingerprint is about 3 MB.
+_MAX_STDOUT = 64 * 1024 * 1024
 
 
 def fpcalc_binary() -> str | None:
@@ -40,30 +50,36 @@ def fpcalc_binary() -> str | None:
 
 
 def run_fpcalc(
-    path: str | os.PathLike[str], *, length_s: int, timeout_s: float
+    path: str | os.PathLike[str],
+    *,
+    length_s: int,
+    timeout_s: float,
+    container: Container | None = None,
 ) -> tuple[npt.NDArray[np.uint32], int]:
     """The raw fingerprint of the first ``length_s`` seconds (0 = all) and the whole file's
-    duration in ms (fpcalc reports it to 10 ms)."""
+    duration in ms (fpcalc reports it to 10 ms). ``container`` is the file's, sniffed here when
+    not given."""
     binary = fpcalc_binary()
     if binary is None:
         raise DecodeError("fpcalc is not installed or not on PATH")
     source = Path(path)
     if not source.is_file():
         raise UnsupportedMedia(f"{source.name}: not a regular file")
-    # An absolute path: a file named "-x.ogg" must not be read as an option.
-    args = [binary, "-raw", "-json", "-length", str(length_s), str(source.resolve())]
-    try:
-        proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            args, capture_output=True, timeout=timeout_s, check=False
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise DecodeError(f"{source.name}: fpcalc timed out after {timeout_s:g} s") from exc
-    except OSError as exc:
-        raise DecodeError(f"cannot run fpcalc: {exc}") from exc
+    container = container or sniff_file(source)
+    # A "file:" URL of the absolute path: a file named "-x.ogg" or "http:x" is still a file.
+    args = [
+        binary, "-raw", "-json", "-length", str(length_s), "-format", container.demuxer,
+        f"file:{source.resolve()}",
+    ]  # fmt: skip
+    proc = run_limited(args, timeout_s=timeout_s, max_stdout=_MAX_STDOUT)
+    if proc.timed_out:
+        raise DecodeError(f"{source.name}: fpcalc timed out after {timeout_s:g} s")
     result = _parse(proc.stdout)
     if result is not None:
         return result
-    message = _last_error(proc.stderr) or f"fpcalc exited with status {proc.returncode}"
+    if proc.returncode < 0:
+        raise DecodeError(f"{source.name}: fpcalc {describe_exit(proc.returncode)}")
+    message = _last_error(proc.stderr) or f"fpcalc {describe_exit(proc.returncode)}"
     if "Empty fingerprint" in message:
         raise FingerprintError(f"{source.name}: chromaprint produced no fingerprint (too short)")
     if any(marker in message for marker in _NOT_AUDIO) or proc.returncode in (2, 3):

@@ -140,7 +140,10 @@ def certificate_create(
         audio_file_name = None
         if audio is not None and audio.filename:
             # The master itself: hashed and fingerprinted here, as the API's upload does.
-            sha256, acoustic = hash_and_fingerprint_upload(audio.file, audio.filename)
+            sha256, acoustic = hash_and_fingerprint_upload(
+                audio.file,
+                max_audio_seconds=get_context(request).settings.max_audio_seconds,
+            )
             audio_file_name = audio.filename
         draft = certificates.NewCertificate(
             track_title=track_title,

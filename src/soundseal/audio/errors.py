@@ -1,7 +1,7 @@
 """Errors of the audio core.
 
 Every failure of decoding, fingerprinting or fingerprint parsing is one of these; third-party
-errors (subprocess, ctypes, base64, json) are converted at the boundary with ``raise … from``.
+errors (subprocess, base64, json) are converted at the boundary with ``raise … from``.
 
     AudioError
     ├── DecodeError                 FFmpeg or fpcalc could not read the input (missing binary,

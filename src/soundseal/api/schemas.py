@@ -7,6 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from soundseal.registry.acoustic.fingerprints import MAX_DURATION_MS
+
+# The registry checks these too (`registry/claims/services.py`); here they are documented.
+ClaimType = Literal["ownership", "credit", "ai_use", "other"]
+ClaimStatus = Literal["pending", "responded", "resolved", "expired"]
+
 
 class _Body(BaseModel):
     # Unknown fields are refused rather than ignored: a typo should not pass silently.
@@ -34,7 +40,11 @@ class FingerprintFields(_Body):
     fingerprint: str | list[int] = Field(
         description="The raw Chromaprint fingerprint in `encoding` (`fpcalc -raw`)"
     )
-    duration_ms: int = Field(description="The whole file's duration in ms, as fpcalc reports it")
+    duration_ms: int = Field(
+        ge=1,
+        le=MAX_DURATION_MS,
+        description="The whole file's duration in ms, as fpcalc reports it",
+    )
     algorithm: Literal["chromaprint"] = "chromaprint"
     encoding: str = Field(
         default="raw_le_base64",
@@ -52,7 +62,9 @@ class CertificateCreate(CertificateMetadata):
         description="Optional: the master's whole-length raw Chromaprint fingerprint, computed "
         "by the client (`soundseal fingerprint --length 0`); enables acoustic matching",
     )
-    duration_ms: int | None = Field(default=None, description="Required with `fingerprint`")
+    duration_ms: int | None = Field(
+        default=None, ge=1, le=MAX_DURATION_MS, description="Required with `fingerprint`"
+    )
     encoding: str | None = None
     algorithm: Literal["chromaprint"] | None = None
 
@@ -73,7 +85,7 @@ class ClaimCreate(_Body):
     certificate: str = Field(
         min_length=1, max_length=64, description="The certificate's ID (cer_…) or number (SS-…)"
     )
-    type: str = Field(max_length=32, description="ownership, credit, ai_use or other")
+    type: ClaimType
     description: str = Field(max_length=5000)
     claimant_name: str = Field(max_length=200)
     claimant_email: str = Field(max_length=320)

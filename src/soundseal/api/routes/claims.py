@@ -12,7 +12,14 @@ from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import OPERATOR, require_operator, require_scope
 from soundseal.api.context import get_context, transaction
-from soundseal.api.schemas import ClaimCreate, ClaimResolution, ClaimResponse, error_responses
+from soundseal.api.schemas import (
+    ClaimCreate,
+    ClaimResolution,
+    ClaimResponse,
+    ClaimStatus,
+    ClaimType,
+    error_responses,
+)
 from soundseal.db.base import utcnow
 from soundseal.registry.claims import services as claims
 from soundseal.registry.claims.views import claim_view
@@ -75,9 +82,9 @@ def list_claims(
     principal: Principal = require_scope("claims:read", secret_only=True),
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
-    starting_after: Annotated[str | None, Query(max_length=40)] = None,
-    status: Annotated[str | None, Query(max_length=16)] = None,
-    type: Annotated[str | None, Query(max_length=16)] = None,
+    starting_after: Annotated[str | None, Query(max_length=40, pattern="^clm_")] = None,
+    status: Annotated[ClaimStatus | None, Query()] = None,
+    type: Annotated[ClaimType | None, Query()] = None,
     certificate: Annotated[str | None, Query(max_length=64)] = None,
 ) -> JSONResponse:
     now = utcnow()

@@ -12,6 +12,8 @@ from soundseal.registry.acoustic.fingerprints import MAX_DURATION_MS
 # The registry checks these too (`registry/claims/services.py`); here they are documented.
 ClaimType = Literal["ownership", "credit", "ai_use", "other"]
 ClaimStatus = Literal["pending", "responded", "resolved", "expired"]
+# Documented bounds only: the registry checks them, with the message clients already get.
+_DURATION_BOUNDS: dict[str, Any] = {"minimum": 1, "maximum": MAX_DURATION_MS}
 
 
 class _Body(BaseModel):
@@ -41,8 +43,7 @@ class FingerprintFields(_Body):
         description="The raw Chromaprint fingerprint in `encoding` (`fpcalc -raw`)"
     )
     duration_ms: int = Field(
-        ge=1,
-        le=MAX_DURATION_MS,
+        json_schema_extra=_DURATION_BOUNDS,
         description="The whole file's duration in ms, as fpcalc reports it",
     )
     algorithm: Literal["chromaprint"] = "chromaprint"
@@ -63,7 +64,7 @@ class CertificateCreate(CertificateMetadata):
         "by the client (`soundseal fingerprint --length 0`); enables acoustic matching",
     )
     duration_ms: int | None = Field(
-        default=None, ge=1, le=MAX_DURATION_MS, description="Required with `fingerprint`"
+        default=None, json_schema_extra=_DURATION_BOUNDS, description="Required with `fingerprint`"
     )
     encoding: str | None = None
     algorithm: Literal["chromaprint"] | None = None

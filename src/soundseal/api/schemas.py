@@ -93,7 +93,12 @@ class ClaimCreate(_Body):
 
 
 class ClaimResponse(_Body):
-    response: str = Field(max_length=5000, description="The owner's answer to the claimant")
+    response: str = Field(
+        max_length=5000,
+        # Documented only: the registry refuses a blank answer with its own message.
+        json_schema_extra={"pattern": r"\S"},
+        description="The owner's answer to the claimant (not blank)",
+    )
 
 
 class ClaimResolution(_Body):

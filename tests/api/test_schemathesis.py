@@ -29,43 +29,6 @@ from soundseal.settings import Settings, load_settings
 from tests.conftest import LiveServer, make_settings
 from tests.factories import Factory, Key
 
-# Enough for the fuzzing phase to reach every branch the schema describes while the whole
-# run stays around a minute on a small machine; the examples and coverage phases add their
-# own deterministic cases on top.
-MAX_EXAMPLES = 25
-SEED = 20261204
-
-# Where the API's answer to schema-valid input depends on more than a JSON schema can say,
-# `positive_data_acceptance` also accepts the documented 400 (`bad_request` naming the field).
-# Everything a schema can say (enums, bounds, ID prefixes) is in the schema instead.
-SEMANTIC_400: dict[str, str] = {
-    # exactly one of three optional query parameters: OpenAPI parameters cannot say so
-    "GET /api/v1/verify": "one of certificate_number, sha256 or isrc",
-    "POST /api/v1/verify": "one of certificate_number, sha256 or isrc",
-    "GET /api/v1/verify/deep": "one of certificate_number, sha256 or isrc",
-    # a fingerprint must decode in its `encoding`, and comes with its duration
-    "POST /api/v1/certificates": "fingerprint and duration_ms together, and decodable",
-    "POST /api/v1/certificates/{certificate_id}/verify-audio": "a decodable fingerprint",
-    "POST /api/v1/identify": "a decodable fingerprint",
-    # cursors are opaque: only one the API returned is valid
-    "GET /api/v1/certificates": "a cursor this API returned",
-    "GET /api/v1/webhooks/{webhook_id}/deliveries": "a cursor this API returned",
-    # text that is blank once trimmed, an email address, a certificate that exists
-    "POST /api/v1/claims": "a real claim: non-blank text, an email, a certificate",
-    "GET /api/v1/claims": "a certificate filter naming an existing certificate",
-    "POST /api/v1/certificates/{certificate_id}/contributors": "an email address",
-    # the address guard: https, and an address on the public internet
-    "POST /api/v1/webhooks": "a public https URL",
-    "PATCH /api/v1/webhooks": "a public https URL",
-    # comma-separated certificate IDs in one string
-    "GET /api/v1/public/status": "1 to 100 certificate IDs (cer_…)",
-    # billing is off in this registry (no Stripe keys): 400 `billing_disabled`
-    "POST /api/v1/billing/checkout": "billing is not configured",
-    "POST /api/v1/billing/credits": "billing is not configured",
-    # a Stripe event without Stripe's signature is 400 `invalid_signature`, by design
-    "POST /api/v1/billing/stripe/webhook": "unsigned Stripe event",
-}
-
 
 @pytest.fixture(name="settings")
 def fuzz_settings(database: Database, tmp_path: Path) -> Settings:
@@ -82,27 +45,6 @@ def fuzz_settings(database: Database, tmp_path: Path) -> Settings:
     )
 
 
-def fuzz_config() -> dict[str, Any]:
-    positive = {"expected-statuses": ["2XX", "3XX", 401, 403, 404, 409, 429]}
-    return {
-        "seed": SEED,
-        "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
-        "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True},
-        "checks": {"enabled": True, "positive_data_acceptance": positive},
-        "operations": [
-            {
-                "include-name": name,
-                "checks": {
-                    "positive_data_acceptance": {
-                        "expected-statuses": [*positive["expected-statuses"], 400]
-                    }
-                },
-            }
-            for name in SEMANTIC_400
-        ],
-    }
-
-
 def described_api() -> dict[str, Any]:
     """The OpenAPI document the server serves; building it touches no database."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -115,7 +57,12 @@ def described_api() -> dict[str, Any]:
 
 
 SPEC = described_api()
-schema = schemathesis.openapi.from_dict(SPEC, config=SchemathesisConfig.from_dict(fuzz_config()))
+# Scenarios of the stateful phase, each up to 10 calls long.
+STATEFUL_SCENARIOS = 60
+
+# Seed, examples and checks: the settings `st run` uses from the command line too.
+CONFIG = Path(__file__).parents[2] / "schemathesis.toml"
+schema = schemathesis.openapi.from_dict(SPEC, config=SchemathesisConfig.from_path(CONFIG))
 
 
 @pytest.fixture
@@ -169,6 +116,7 @@ def server(live_server: LiveServer) -> LiveServer:
     # The schema is loaded at collection; the live server must serve the very same one.
     served = httpx.get(f"{live_server.url}/api/v1/openapi.json", timeout=10)
     assert served.json() == json.loads(json.dumps(SPEC))
+    assert schema.config.seed is not None
     return live_server
 
 
@@ -182,3 +130,27 @@ def test_every_operation_holds_to_its_description(
 ) -> None:
     aim_at_existing(case, existing)
     case.call_and_validate(base_url=server.url, headers=secret_key.headers)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_sequences_of_operations_hold_to_the_description(
+    server: LiveServer, secret_key: Key
+) -> None:
+    """The stateful phase: chains of calls where one response's IDs feed the next request
+    (create a webhook, then page its deliveries; issue a certificate, then revoke it)."""
+    url, headers = server.url, secret_key.headers
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"base_url": url, "headers": headers}
+
+    Workflow.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=10,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

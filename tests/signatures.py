@@ -1,5 +1,6 @@
 """Webhook signature checks written from the outside: the vendor doc's Python and Node.js
-verification functions, unchanged, and Standard Webhooks from its specification."""
+verification functions, unchanged, Standard Webhooks from its specification, and the
+official `standardwebhooks` library."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ import hmac
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
+
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 NODE_VERIFIER = Path(__file__).with_name("verify_vendor.mjs")
 
@@ -44,3 +49,18 @@ def verify_standard(headers: dict[str, str], body: bytes, secret: str) -> bool:
     expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
     offered = [s.split(",", 1)[1] for s in headers["webhook-signature"].split() if "," in s]
     return any(hmac.compare_digest(expected, o) for o in offered)
+
+
+def verify_official(headers: dict[str, str], body: bytes, secret: str) -> Any:
+    """The official Standard Webhooks library's check, as a receiver runs it: the secret as
+    the registry shows it (`whsec_…`), the raw body and the headers as received. Returns the
+    parsed payload; a delivery it refuses raises `WebhookVerificationError`."""
+    return Webhook(secret).verify(body, headers)
+
+
+def official_refuses(headers: dict[str, str], body: bytes, secret: str) -> bool:
+    try:
+        verify_official(headers, body, secret)
+    except WebhookVerificationError:
+        return True
+    return False

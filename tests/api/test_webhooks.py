@@ -15,7 +15,7 @@ from soundseal.settings import Settings
 from tests.conftest import make_settings
 from tests.factories import Factory, Key
 from tests.receiver import Receiver, until
-from tests.signatures import verify_audiverify
+from tests.signatures import verify_audiverify, verify_official
 from tests.worker.conftest import FAST
 
 URL = "https://hooks.example.com/soundseal"
@@ -237,6 +237,9 @@ def test_a_test_event_is_delivered_signed_and_recorded(
         assert received.headers["x-soundseal-delivery"] == delivery_id
         signature = received.headers["x-soundseal-signature"]
         assert verify_audiverify(received.body, signature, webhook["secret"])
+        assert verify_official(received.headers, received.body, webhook["secret"])["event"] == (
+            "webhook.test"
+        )
         path = f"/api/v1/webhooks/{webhook['id']}/deliveries"
 
         def recorded() -> bool:  # the worker records the outcome just after the response

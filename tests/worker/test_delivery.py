@@ -14,10 +14,17 @@ from soundseal.__about__ import __version__
 from soundseal.api import create_app
 from soundseal.db import Database
 from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
+from soundseal.registry.webhooks.signing import new_secret
 from soundseal.worker.embedded import EmbeddedWorker
 from tests.factories import Factory
 from tests.receiver import Receiver, until
-from tests.signatures import verify_audiverify, verify_node, verify_standard
+from tests.signatures import (
+    official_refuses,
+    verify_audiverify,
+    verify_node,
+    verify_official,
+    verify_standard,
+)
 from tests.worker.conftest import worker_settings
 
 
@@ -47,9 +54,13 @@ def test_every_delivery_carries_both_signatures_and_the_headers(
         assert r.headers["webhook-id"] == payload["id"]
         assert verify_audiverify(r.body, r.headers["x-soundseal-signature"], secret)
         assert verify_standard(r.headers, r.body, secret)
+        assert verify_official(r.headers, r.body, secret) == payload
         tampered = r.body.replace(b'"data"', b'"Data"')
         assert not verify_audiverify(tampered, r.headers["x-soundseal-signature"], secret)
         assert not verify_standard(r.headers, tampered, secret)
+        assert official_refuses(r.headers, tampered, secret)
+        # Another endpoint's secret, or the right one after `rotate_secret`, is refused too.
+        assert official_refuses(r.headers, r.body, new_secret())
     cases = [(r.body, r.headers["x-soundseal-signature"], secret) for r in received]
     tampered_cases = [(b + b" ", s, k) for b, s, k in cases]
     assert verify_node(cases + tampered_cases) == [True] * 4 + [False] * 4
@@ -60,7 +71,7 @@ def test_a_receiver_that_fails_then_recovers_gets_every_event(
 ) -> None:
     key = factory.key()
     with Receiver() as receiver:
-        endpoint_id, _ = factory.webhook(key, receiver.url)
+        endpoint_id, secret = factory.webhook(key, receiver.url)
         receiver.answer(500, 500, 503, 500)
         start_worker()
         certs = [factory.certificate(key) for _ in range(5)]
@@ -70,6 +81,13 @@ def test_a_receiver_that_fails_then_recovers_gets_every_event(
     ids = {json.loads(r.body)["data"]["certificate_id"] for r in received}
     assert ids == {c.id for c in certs}
     assert [r.status for r in receiver.received].count(500) == 3
+    # Every attempt, retries included, passes the official library: the same `webhook-id`,
+    # signed afresh at its own time.
+    for attempt in receiver.received:
+        assert (
+            verify_official(attempt.headers, attempt.body, secret)["id"]
+            == (attempt.headers["webhook-id"])
+        )
     endpoint = _endpoint(database, endpoint_id)
     assert endpoint.is_active
     assert endpoint.failure_count == 4

@@ -7,14 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
 
 from soundseal.__about__ import __version__
 from soundseal.api.context import AppContext
 from soundseal.api.errors import install_error_handlers
 from soundseal.api.idempotency import IdempotencyMiddleware
 from soundseal.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from soundseal.api.openapi import describe
 from soundseal.api.quota import MonthlyQuota
 from soundseal.api.ratelimit import RateLimiter
 from soundseal.api.routes import (
@@ -30,7 +29,6 @@ from soundseal.api.routes import (
     verify,
     webhooks,
 )
-from soundseal.api.schemas import ErrorBody
 from soundseal.db import Database, create_database, upgrade
 from soundseal.payments.catalogue import Catalogue
 from soundseal.payments.checkout import StripeCheckout
@@ -144,7 +142,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from soundseal.web.app import install_web
 
     install_web(app, settings)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: describe(app, ROUTERS)  # type: ignore[method-assign]
     return app
 
 
@@ -156,36 +154,3 @@ def _checkout(settings: Settings) -> StripeCheckout | None:
         settings.stripe_webhook_secret.get_secret_value(),
         settings.stripe_api_base,
     )
-
-
-def _openapi(app: FastAPI) -> dict[str, object]:
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(
-        title=app.title,
-        version=app.version,
-        description=app.description,
-        routes=app.routes,
-        openapi_version="3.1.0",
-    )
-    components = schema.setdefault("components", {})
-    components["securitySchemes"] = {
-        "bearer": {"type": "http", "scheme": "bearer", "description": "An API key"},
-        "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-    }
-    schema["security"] = [{"bearer": []}, {"apiKey": []}]
-    routes = [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
-    for route in routes:
-        scopes = [getattr(dep.call, "required_scope", None) for dep in route.dependant.dependencies]
-        scope = next((s for s in scopes if s), None)
-        for method in route.methods or ():
-            operation = schema["paths"][route.path_format].get(method.lower())
-            if operation is not None and scope and "x-required-scope" not in operation:
-                operation["x-required-scope"] = scope
-    for path, item in hot.OPENAPI_PATHS.items():
-        schema["paths"].setdefault(path, {}).update(item)
-    schema["components"].setdefault("schemas", {}).setdefault(
-        "ErrorBody", ErrorBody.model_json_schema()
-    )
-    app.openapi_schema = schema
-    return schema

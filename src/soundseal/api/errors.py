@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 
 from soundseal.errors import SoundsealError
 
@@ -63,6 +64,9 @@ _CODE_BY_STATUS = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 def request_id_of(request: Request) -> str:
@@ -147,7 +151,30 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code >= 500:
         code, message = "internal_error", "Internal server error"
     headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
     return error_response(request, message, code, status=exc.status_code, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path.
+
+    Starlette's `Allow` names only the methods of the first route whose path matched; a path
+    served by several routes (GET and POST as two functions) needs them all (RFC 9110 §15.5.6).
+    Each method is tried on a clean scope, as the router would see a request made with it.
+    """
+    allowed = []
+    for method in _METHODS:
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": request.scope["path"],
+            "root_path": request.scope.get("root_path", ""),
+            "headers": [],
+        }
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

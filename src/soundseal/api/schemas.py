@@ -28,6 +28,10 @@ DurationMs = Annotated[
     int, Field(ge=1, le=MAX_DURATION_MS, description="The whole file's duration in ms")
 ]
 
+# The registry checks these too (`registry/claims/services.py`); here they are documented.
+ClaimType = Literal["ownership", "credit", "ai_use", "other"]
+ClaimStatus = Literal["pending", "responded", "resolved", "expired"]
+
 
 class _Body(BaseModel):
     # Unknown fields are refused rather than ignored: a typo should not pass silently.
@@ -103,7 +107,7 @@ class ClaimCreate(_Body):
     certificate: str = Field(
         min_length=1, max_length=64, description="The certificate's ID (cer_…) or number (SS-…)"
     )
-    type: str = Field(max_length=32, description="ownership, credit, ai_use or other")
+    type: ClaimType
     description: str = Field(max_length=5000)
     claimant: Claimant | None = Field(
         default=None, description="Who claims, as claims are returned; or the flat fields"
@@ -137,7 +141,12 @@ def _one_of(nested: str | None, flat: str | None, part: str) -> str:
 
 
 class ClaimResponse(_Body):
-    response: str = Field(max_length=5000, description="The owner's answer to the claimant")
+    response: str = Field(
+        max_length=5000,
+        # Documented only: the registry refuses a blank answer with its own message.
+        json_schema_extra={"pattern": r"\S"},
+        description="The owner's answer to the claimant (not blank)",
+    )
 
 
 class ClaimResolution(_Body):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -126,7 +126,7 @@ def list_certificates(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    status: Annotated[str | None, Query(description="active or revoked")] = None,
+    status: Annotated[Literal["active", "revoked"] | None, Query()] = None,
     artist: Annotated[str | None, Query(max_length=500)] = None,
 ) -> JSONResponse:
     base_url = get_context(request).settings.public_url

@@ -17,6 +17,8 @@ from soundseal.api.schemas import (
     ClaimCreate,
     ClaimResolution,
     ClaimResponse,
+    ClaimStatus,
+    ClaimType,
     error_responses,
 )
 from soundseal.db.base import utcnow
@@ -91,9 +93,9 @@ def list_claims(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    starting_after: Annotated[str | None, Query(max_length=40)] = None,
-    status: Annotated[str | None, Query(max_length=16)] = None,
-    type: Annotated[str | None, Query(max_length=16)] = None,
+    starting_after: Annotated[str | None, Query(max_length=40, pattern="^clm_")] = None,
+    status: Annotated[ClaimStatus | None, Query()] = None,
+    type: Annotated[ClaimType | None, Query()] = None,
     certificate: Annotated[str | None, Query(max_length=64)] = None,
 ) -> JSONResponse:
     now = utcnow()

@@ -29,7 +29,7 @@ router = APIRouter(prefix="/api/v1/credits", tags=["billing"])
 def get_credits(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    starting_after: Annotated[str | None, Query(max_length=40)] = None,
+    starting_after: Annotated[str | None, Query(max_length=40, pattern="^cre_")] = None,
     principal: Principal = require_scope("billing:read", secret_only=True),
 ) -> JSONResponse:
     if starting_after is not None and not starting_after.startswith("cre_"):

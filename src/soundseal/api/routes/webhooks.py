@@ -3,7 +3,7 @@ redelivery and test events. Secret keys only; a key sees its own mode's endpoint
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -193,8 +193,8 @@ def list_deliveries(
     request: Request,
     principal: Principal = _read(),
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=40)] = None,
-    status: Annotated[str | None, Query(description="pending, succeeded or dead")] = None,
+    cursor: Annotated[str | None, Query(max_length=40, pattern="^whd_")] = None,
+    status: Annotated[Literal["pending", "succeeded", "dead"] | None, Query()] = None,
 ) -> JSONResponse:
     if status is not None and status not in ("pending", "succeeded", "dead"):
         raise InvalidInput("status must be pending, succeeded or dead", field="status")

@@ -62,6 +62,8 @@ def test_a_worker_killed_mid_batch_loses_nothing(
         finally:
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
+        # Whatever the killed worker sent before it died is read before the snapshot.
+        receiver.settle()
         assert statuses(database) == Counter(pending=30)  # claimed, sent, never answered
         in_flight = {json.loads(r.body)["data"]["n"] for r in receiver.received}
         receiver.gate.set()

@@ -91,15 +91,19 @@ def test_sign_up_of_a_taken_email_answers_as_a_new_one_would(
         timings["taken"].append(taken_time)
         assert again.status_code == new.status_code == 303
         assert again.headers["location"] == new.headers["location"] == "/login?done=signup"
-        assert again.headers.get("set-cookie", "").split("=")[0] == new.headers.get(
-            "set-cookie", ""
-        ).split("=")[0]
+        assert (
+            again.headers.get("set-cookie", "").split("=")[0]
+            == new.headers.get("set-cookie", "").split("=")[0]
+        )
     # The taken email hashes the password too: no shortcut that a stopwatch could see.
     assert statistics.median(timings["taken"]) > 0.5 * statistics.median(timings["new"])
     # Nothing changed for the existing workspace: its owner's password still works.
-    assert browser.submit(
-        "/login", "/login", {"email": taken.email, "password": "another long one"}
-    ).status_code == 401
+    assert (
+        browser.submit(
+            "/login", "/login", {"email": taken.email, "password": "another long one"}
+        ).status_code
+        == 401
+    )
     browser.submit("/login", "/login", {"email": taken.email, "password": taken.password})
     with database.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(WebUser)) == 4
@@ -262,3 +266,46 @@ def test_sign_up_can_be_closed(database: Database, tmp_path: Path) -> None:
     with TestClient(app, base_url=BASE_URL) as client:
         assert client.get("/signup", headers={"accept": "text/html"}).status_code == 404
         assert "/signup" not in client.get("/").text
+
+
+def test_wrong_password_floods_back_off_without_locking_the_owner_out(
+    database: Database, tmp_path: Path, factory: Factory
+) -> None:
+    owner = factory.web_user()
+    settings = web_settings(
+        database,
+        tmp_path,
+        rate_limit_login=1000,
+        login_backoff_free_failures=2,
+        login_backoff_max_seconds=300,
+    )
+    app = create_app(settings, database)
+
+    def from_address(address: str) -> Browser:
+        return Browser(TestClient(app, base_url=BASE_URL, client=(address, 50000)))
+
+    def log_in(browser: Browser, email: str, password: str) -> Any:
+        return browser.submit("/login", "/login", {"email": email, "password": password})
+
+    # One address guessing at many accounts: that address waits, the owner elsewhere does not.
+    guesser = from_address("203.0.113.7")
+    for n in range(3):
+        assert log_in(guesser, f"user{n}@example.com", "wrong password!").status_code == 401
+    refused = log_in(guesser, owner.email, owner.password)
+    assert refused.status_code == 429
+    assert "Too many wrong passwords" in refused.text
+    assert refused.headers["retry-after"] in ("1", "2")
+    assert log_in(from_address("198.51.100.4"), owner.email, owner.password).status_code == 303
+
+    # Many addresses guessing at one account: the account waits, then the right password
+    # (once the window has passed) works again and resets the count.
+    for n in range(3):
+        assert log_in(from_address(f"192.0.2.{n}"), owner.email, "wrong again!").status_code == 401
+    blocked = log_in(from_address("198.51.100.4"), owner.email, owner.password)
+    assert blocked.status_code == 429
+    time.sleep(int(blocked.headers["retry-after"]))
+    assert log_in(from_address("198.51.100.4"), owner.email, owner.password).status_code == 303
+    # Reset: the next typos are free again.
+    for _ in range(2):
+        assert log_in(from_address("198.51.100.4"), owner.email, "a typo here").status_code == 401
+    assert log_in(from_address("198.51.100.4"), owner.email, owner.password).status_code == 303

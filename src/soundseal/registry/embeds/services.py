@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,7 +19,8 @@ from soundseal.registry.embeds.models import EmbedOpen, EmbedSalt, EmbedViewer
 __all__ = ["daily_opens", "opens_by_certificate", "record_open", "record_view"]
 
 
-def _insert(session: Session):  # type: ignore[no-untyped-def]
+def _insert(session: Session) -> Callable[..., Any]:
+    """The dialect's INSERT, for its ON CONFLICT clauses."""
     dialect = session.get_bind().dialect.name
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
@@ -28,8 +31,9 @@ def _salt(session: Session, hour: datetime) -> str:
         _insert(session)(EmbedSalt)
         .values(hour=hour, salt=secrets.token_hex(32))
         .on_conflict_do_nothing(index_elements=[EmbedSalt.hour])
-    )
-    if getattr(made, "rowcount", 0):
+        .returning(EmbedSalt.hour)
+    ).first()
+    if made is not None:
         # The one transaction that made the hour's salt sweeps the past hours: viewers are
         # only compared within an hour, and old salts must not outlive their hour.
         session.execute(delete(EmbedViewer).where(EmbedViewer.hour < hour))
@@ -54,14 +58,17 @@ def record_view(
     viewer = hashlib.sha256(
         f"{_salt(session, hour)}|{client[:200]}|{user_agent[:500]}".encode()
     ).hexdigest()
-    result = session.execute(
+    # RETURNING says whether the row is new (rowcount is not reliable for ON CONFLICT on
+    # every driver).
+    new = session.execute(
         _insert(session)(EmbedViewer)
         .values(certificate_id=certificate_id, hour=hour, viewer=viewer)
         .on_conflict_do_nothing(
             index_elements=[EmbedViewer.certificate_id, EmbedViewer.hour, EmbedViewer.viewer]
         )
-    )
-    if not getattr(result, "rowcount", 0):
+        .returning(EmbedViewer.viewer)
+    ).first()
+    if new is None:
         return False
     record_open(session, certificate_id, now.date())
     return True

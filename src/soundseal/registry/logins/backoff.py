@@ -3,7 +3,7 @@
 Counted twice, per email and per client address, so neither many guesses at one account
 from many addresses nor one address guessing at many accounts goes fast. The first
 `free_failures` wrong passwords cost nothing (typos); after that each failure doubles the
-wait, from 1 s up to `max_seconds`. The owner is never locked out: the wait is capped, only
+wait, from 2 s up to `max_seconds`. The owner is never locked out: the wait is capped, only
 wrong passwords count (an attempt refused by the backoff is not a failure), and the right
 password resets the email's count. A success does not reset the address's count, or an
 attacker could clear it by logging in to an account of their own between guesses.
@@ -50,8 +50,8 @@ class Backoff:
         extra = failures - self.free_failures
         if extra <= 0:
             return timedelta(0)
-        # 2**extra overflows nothing: the exponent is bounded before it is raised.
-        return timedelta(seconds=min(2 ** min(extra - 1, 32), self.max_seconds))
+        # The exponent is bounded before it is raised: no huge integers from huge counts.
+        return timedelta(seconds=min(2 ** min(extra, 32), self.max_seconds))
 
 
 def _keys(*, email: str, client: str) -> list[str]:

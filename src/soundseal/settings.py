@@ -83,7 +83,7 @@ class Settings(BaseSettings):
         ge=1,
         le=100,
         description="Wrong passwords per email and per client IP before each further one "
-        "doubles the wait before the next log-in (1 s, 2 s, 4 s, …); the right password "
+        "doubles the wait before the next log-in (2 s, 4 s, 8 s, …); the right password "
         "resets the email's count.",
     )
     login_backoff_max_seconds: int = Field(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from soundseal.db import Database, create_database
@@ -94,3 +97,23 @@ def test_every_server_process_sees_the_same_counts(database: Database) -> None:
             assert session.scalar(select(func.count()).select_from(LoginFailure)) == 3
     finally:
         other.dispose()
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    email=st.text(st.characters(exclude_categories=()), max_size=400),
+    client=st.text(st.characters(exclude_categories=()), max_size=300),
+)
+def test_any_email_and_address_are_counted_and_checked_cleanly(
+    database: Database, email: str, client: str
+) -> None:
+    # Any text a form or a proxy header can carry (lone surrogates included): counted, then
+    # checked, with no error but the backoff's own refusal.
+    with database.transaction() as session:
+        record_failure(session, email=email, client=client, policy=POLICY)
+    with database.transaction(write=False) as session, contextlib.suppress(RateLimited):
+        check_backoff(session, email=email, client=client)

@@ -3,11 +3,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from soundseal.db import Database
 from soundseal.db.base import utcnow
+from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.embeds.models import EmbedSalt, EmbedViewer
 from soundseal.registry.embeds.services import (
     daily_opens,
@@ -133,3 +136,24 @@ def test_daily_counters_add_up_over_days(factory: Factory, database: Database) -
     with database.transaction(write=False) as session:
         assert daily_opens(session, cert.id) == [(today, 2), (today - timedelta(days=1), 1)]
         assert opens_by_certificate(session, account_id=key.account_id, mode="live") == {cert.id: 4}
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    client=st.text(st.characters(exclude_categories=()), max_size=300),
+    user_agent=st.text(st.characters(exclude_categories=()), max_size=2000),
+)
+def test_any_address_and_user_agent_are_counted_cleanly(
+    database: Database, client: str, user_agent: str
+) -> None:
+    with database.transaction(write=False) as session:
+        cert_id = session.scalar(select(Certificate.id).limit(1))
+    if cert_id is None:
+        cert_id = Factory(database).certificate().id
+    with database.transaction() as session:
+        record_view(session, cert_id, client=client, user_agent=user_agent)
+        assert record_view(session, cert_id, client=client, user_agent=user_agent) is False

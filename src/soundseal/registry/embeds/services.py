@@ -55,9 +55,8 @@ def record_view(
     agent) already opened it this hour; True when it was counted."""
     now = now or utcnow()
     hour = now.replace(minute=0, second=0, microsecond=0)
-    viewer = hashlib.sha256(
-        f"{_salt(session, hour)}|{client[:200]}|{user_agent[:500]}".encode()
-    ).hexdigest()
+    seen = f"{_salt(session, hour)}|{client[:200]}|{user_agent[:500]}"
+    viewer = hashlib.sha256(seen.encode(errors="surrogatepass")).hexdigest()
     # RETURNING says whether the row is new (rowcount is not reliable for ON CONFLICT on
     # every driver).
     new = session.execute(

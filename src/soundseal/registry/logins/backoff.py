@@ -60,7 +60,7 @@ def _keys(*, email: str, client: str) -> list[str]:
     except InvalidInput:
         email = email.strip().lower()[:320]
     return [
-        hashlib.sha256(f"{scope}:{value}".encode()).hexdigest()
+        hashlib.sha256(f"{scope}:{value}".encode(errors="surrogatepass")).hexdigest()
         for scope, value in (("email", email), ("client", client[:200]))
     ]
 

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from soundseal.api import create_app
 from soundseal.db import Database
 from soundseal.registry.logins.models import WebSession, WebUser
-from tests.factories import Factory
+from tests.factories import Factory, WebLogin
 from tests.web.conftest import BASE_URL, Browser, csrf_of, web_settings
 
 
@@ -309,3 +309,23 @@ def test_wrong_password_floods_back_off_without_locking_the_owner_out(
     for _ in range(2):
         assert log_in(from_address("198.51.100.4"), owner.email, "a typo here").status_code == 401
     assert log_in(from_address("198.51.100.4"), owner.email, owner.password).status_code == 303
+
+
+def test_a_password_change_meets_the_same_rule(
+    signed_in: tuple[Browser, WebLogin], database: Database
+) -> None:
+    browser, login = signed_in
+    for weak in ("aaaaaaaaaaaa", login.email + "1"):
+        page = browser.submit(
+            "/account/password",
+            "/account/password",
+            {"current_password": login.password, "new_password": weak, "confirm_password": weak},
+        )
+        assert page.status_code == 400, weak
+        assert "The password is too easy to guess." in page.text, weak
+    # Nothing changed: the old password still works.
+    assert _sessions(database) == 1
+    with database.transaction(write=False) as session:
+        user = session.get(WebUser, login.user_id)
+        assert user is not None
+        assert user.password_changed_at == user.created_at

@@ -90,6 +90,21 @@ class Settings(BaseSettings):
         ge=1,
         description="Log-in and sign-up attempts per minute, per client IP and per email.",
     )
+    login_backoff_free_failures: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Wrong passwords per email and per client IP before each further one "
+        "doubles the wait before the next log-in (2 s, 4 s, 8 s, …); the right password "
+        "resets the email's count.",
+    )
+    login_backoff_max_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=3600,
+        description="The longest log-in backoff wait, in seconds: the owner is slowed "
+        "down, never locked out.",
+    )
     rate_limit_public_status: int = Field(
         default=600,
         ge=1,

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -17,6 +20,7 @@ from soundseal.client import (
     Conflict,
     NotFound,
     PermissionDenied,
+    QuotaExceeded,
     RateLimited,
     TransportError,
 )
@@ -140,11 +144,82 @@ def test_rate_limits_surface_with_retry_after(
     assert limited.value.retry_after >= 1
 
 
+def _within(seconds: float, call: Callable[[], object]) -> tuple[float, object]:
+    """Run `call` in a thread and give up after `seconds`: a client that sleeps for a
+    month must fail the test, not hang it."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except Exception as exc:  # the outcome under test
+            outcome.append(exc)
+
+    started = time.monotonic()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert outcome, f"still waiting after {seconds} s"
+    return time.monotonic() - started, outcome[0]
+
+
+def test_the_monthly_quota_is_raised_at_once_not_slept_on(
+    database: Any, tmp_path: Any, factory: Factory
+) -> None:
+    from soundseal.api import create_app
+    from soundseal.platform import open_store, poll_once
+
+    app = create_app(make_settings(database, tmp_path, tier_requests_free=2), database)
+    key = factory.key()
+    store = open_store(f"sqlite:///{tmp_path / 'platform.sqlite3'}")
+    with LiveServer(app) as server, client_for(server, key.key) as registry:
+        registry.list_certificates_page()
+        registry.list_certificates_page()
+        elapsed, outcome = _within(20, registry.list_certificates_page)
+        assert isinstance(outcome, QuotaExceeded)
+        assert isinstance(outcome, RateLimited)  # what callers already catch
+        assert outcome.code == "monthly_quota_exceeded"
+        assert outcome.retry_after > 3600  # the server's answer: the next month
+        assert elapsed < 5
+        # The platform's poller reports the failure instead of sleeping until next month.
+        elapsed, result = _within(20, lambda: poll_once(registry, store.sessions))
+        assert elapsed < 5
+        assert getattr(result, "ok", None) is False
+    store.dispose()
+
+
+def test_a_long_retry_after_is_capped(database: Any, tmp_path: Any, factory: Factory) -> None:
+    from soundseal.api import create_app
+
+    app = create_app(make_settings(database, tmp_path, rate_limit_secret=1), database)
+    key = factory.key()
+    with (
+        LiveServer(app) as server,
+        client_for(server, key.key, max_retries=2, max_retry_wait=0.3) as registry,
+    ):
+        registry.list_certificates_page()
+        elapsed, outcome = _within(20, registry.list_certificates_page)
+    # The server asked for up to a minute before each retry; the client waited 0.3 s twice.
+    assert isinstance(outcome, RateLimited)
+    assert not isinstance(outcome, QuotaExceeded)
+    assert outcome.retry_after > 1
+    assert 0.6 <= elapsed < 10
+
+
 def test_retry_policy() -> None:
     config = _Config("ss_sk_test_x", "http://x", max_retries=2, backoff=0.1)
     request = httpx.Request("GET", "http://x/")
     limited = httpx.Response(429, headers={"Retry-After": "7"}, request=request)
     assert config.delay(0, limited) == 7.0
+    month = httpx.Response(429, headers={"Retry-After": "2592000"}, request=request)
+    assert config.delay(0, month) == 60.0  # capped at max_retry_wait
+    quota = httpx.Response(
+        429,
+        headers={"Retry-After": "2592000"},
+        json={"error": "over quota", "code": "monthly_quota_exceeded"},
+        request=request,
+    )
+    assert config.delay(0, quota) is None  # never retried
     assert config.delay(2, limited) is None  # retries exhausted
     assert 0 <= (config.delay(1, httpx.Response(503, request=request)) or -1) <= 0.2
     assert config.delay(0, httpx.Response(404, request=request)) is None

@@ -2,11 +2,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from soundseal.db import Database
 from soundseal.db.base import utcnow
-from soundseal.registry.embeds.services import daily_opens, opens_by_certificate, record_open
+from soundseal.registry.certificates.models import Certificate
+from soundseal.registry.embeds.models import EmbedSalt, EmbedViewer
+from soundseal.registry.embeds.services import (
+    daily_opens,
+    opens_by_certificate,
+    record_open,
+    record_view,
+)
 from tests.factories import Factory
 
 
@@ -67,21 +78,50 @@ def test_the_inline_style_is_allowed_by_hash(client: TestClient, factory: Factor
     assert f"style-src 'sha256-{digest}'" in response.headers["content-security-policy"]
 
 
-def test_opens_are_counted_per_certificate(
-    client: TestClient, factory: Factory, database: Database
+def test_a_viewer_counts_once_per_certificate_per_hour(
+    app: FastAPI, factory: Factory, database: Database
 ) -> None:
     key = factory.key()
     first, second = factory.certificate(key), factory.certificate(key)
-    for _ in range(3):
-        client.get(f"/embed/verify/{first.certificate_number}?theme=light")
-    client.get(f"/embed/verify/{second.certificate_number}")
-    client.get("/embed/verify/SS-2026-ZZZZZZZZ")
+    with TestClient(app, client=("203.0.113.7", 50000)) as viewer:
+        for _ in range(10):
+            viewer.get(f"/embed/verify/{first.certificate_number}?theme=light")
+        viewer.get(f"/embed/verify/{second.certificate_number}")
+        # The same address with another browser is another viewer.
+        viewer.get(f"/embed/verify/{first.certificate_number}", headers={"User-Agent": "Other"})
+        viewer.get("/embed/verify/SS-2026-ZZZZZZZZ")
+    with TestClient(app, client=("198.51.100.4", 50000)) as elsewhere:
+        elsewhere.get(f"/embed/verify/{first.certificate_number}")
+        elsewhere.get(f"/embed/verify/{first.certificate_number}")
     with database.transaction(write=False) as session:
         assert opens_by_certificate(session, account_id=key.account_id, mode="live") == {
             first.id: 3,
             second.id: 1,
         }
         assert daily_opens(session, first.id) == [(utcnow().date(), 3)]
+        stored = session.scalars(select(EmbedViewer.viewer)).all()
+    assert len(stored) == 4
+    assert not any("203.0.113.7" in v or "198.51.100.4" in v or "Other" in v for v in stored)
+
+
+def test_viewers_count_again_the_next_hour_and_old_hours_are_swept(
+    factory: Factory, database: Database
+) -> None:
+    cert = factory.certificate()
+    start = utcnow().replace(minute=30)
+    viewer = {"client": "203.0.113.7", "user_agent": "Browser/1"}
+    with database.transaction() as session:
+        assert record_view(session, cert.id, now=start, **viewer) is True
+        assert record_view(session, cert.id, now=start + timedelta(minutes=20), **viewer) is False
+        first_salt = session.scalar(select(EmbedSalt.salt))
+    with database.transaction() as session:
+        assert record_view(session, cert.id, now=start + timedelta(minutes=40), **viewer) is True
+    with database.transaction(write=False) as session:
+        # Only the current hour's viewers and salt are kept; the old salt is gone for good.
+        assert session.scalar(select(func.count()).select_from(EmbedViewer)) == 1
+        assert session.scalars(select(EmbedSalt.salt)).all() != [first_salt]
+        assert session.scalar(select(func.count()).select_from(EmbedSalt)) == 1
+        assert sum(opens for _, opens in daily_opens(session, cert.id)) == 2
 
 
 def test_daily_counters_add_up_over_days(factory: Factory, database: Database) -> None:
@@ -96,3 +136,24 @@ def test_daily_counters_add_up_over_days(factory: Factory, database: Database) -
     with database.transaction(write=False) as session:
         assert daily_opens(session, cert.id) == [(today, 2), (today - timedelta(days=1), 1)]
         assert opens_by_certificate(session, account_id=key.account_id, mode="live") == {cert.id: 4}
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    client=st.text(st.characters(exclude_categories=()), max_size=300),
+    user_agent=st.text(st.characters(exclude_categories=()), max_size=2000),
+)
+def test_any_address_and_user_agent_are_counted_cleanly(
+    database: Database, client: str, user_agent: str
+) -> None:
+    with database.transaction(write=False) as session:
+        cert_id = session.scalar(select(Certificate.id).limit(1))
+    if cert_id is None:
+        cert_id = Factory(database).certificate().id
+    with database.transaction() as session:
+        record_view(session, cert_id, client=client, user_agent=user_agent)
+        assert record_view(session, cert_id, client=client, user_agent=user_agent) is False

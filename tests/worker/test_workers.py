@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -62,6 +64,8 @@ def test_a_worker_killed_mid_batch_loses_nothing(
         finally:
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
+        # Whatever the killed worker sent before it died is read before the snapshot.
+        receiver.settle()
         assert statuses(database) == Counter(pending=30)  # claimed, sent, never answered
         in_flight = {json.loads(r.body)["data"]["n"] for r in receiver.received}
         receiver.gate.set()
@@ -71,6 +75,39 @@ def test_a_worker_killed_mid_batch_loses_nothing(
     assert set(numbers) == set(range(30))
     # Sent twice only if the killed worker had sent it: at least once, no more than needed.
     assert {n for n, times in numbers.items() if times > 1} <= in_flight
+
+
+def test_settle_reads_every_request_a_dead_sender_left_behind() -> None:
+    # What the test above relies on: requests sent in full before the sender died are all
+    # recorded once `settle()` returns, and a request cut short is not. The receiver is
+    # held up (its lock taken) until the sender is gone, so nothing is recorded on arrival.
+    body = b'{"n": 1}'
+    head = b"POST /hooks HTTP/1.1\r\nHost: receiver\r\nContent-Length: %d\r\n\r\n" % len(body)
+    with Receiver() as receiver:
+        receiver.gate.clear()
+        holding, release = threading.Event(), threading.Event()
+
+        def hold_up() -> None:
+            with receiver.condition:
+                holding.set()
+                release.wait(30)
+
+        blocker = threading.Thread(target=hold_up)
+        blocker.start()
+        holding.wait()
+        senders = [socket.create_connection(("127.0.0.1", receiver.port)) for _ in range(20)]
+        for sender in senders:
+            sender.sendall(head + body)
+        cut = socket.create_connection(("127.0.0.1", receiver.port))
+        cut.sendall(head + body[:3])
+        for sender in [*senders, cut]:
+            sender.close()
+        assert len(receiver.received) == 0  # sent, not yet read
+        release.set()
+        receiver.settle()
+        assert len(receiver.received) == 20
+        assert receiver.reading == 0
+        blocker.join()
 
 
 def test_two_workers_never_send_one_attempt_twice(

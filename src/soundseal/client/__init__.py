@@ -6,7 +6,8 @@
         status = registry.certificate_status("cer_…", fresh=True)
 
 Writes carry an automatic Idempotency-Key, reused across retries; 429 (honouring
-Retry-After), 5xx and connection failures are retried with exponential backoff and jitter;
+Retry-After up to `max_retry_wait`, 60 s by default), 5xx and connection failures are
+retried with exponential backoff and jitter, but never `monthly_quota_exceeded`;
 errors are raised as the exceptions of `soundseal.client._errors` (documented there).
 Importing this package needs only httpx: none of the server's dependencies.
 """
@@ -21,6 +22,7 @@ from soundseal.client._errors import (
     NotFound,
     PaymentRequired,
     PermissionDenied,
+    QuotaExceeded,
     RateLimited,
     ServerError,
     TransportError,
@@ -38,6 +40,7 @@ __all__ = [
     "NotFound",
     "PaymentRequired",
     "PermissionDenied",
+    "QuotaExceeded",
     "RateLimited",
     "ServerError",
     "TransportError",

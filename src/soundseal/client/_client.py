@@ -13,18 +13,33 @@ from typing import Any
 import httpx
 
 from soundseal.__about__ import __version__
-from soundseal.client._errors import TransportError, error_for
+from soundseal.client._errors import QUOTA_EXCEEDED, TransportError, error_for
 from soundseal.client._operations import Call, Operations
 
 __all__ = ["AsyncClient", "Client"]
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_MAX_RETRY_WAIT = 60.0
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
 
 
 class _Config:
     def __init__(
-        self, api_key: str | None, base_url: str | None, max_retries: int, backoff: float
+        self,
+        api_key: str | None,
+        base_url: str | None,
+        max_retries: int,
+        backoff: float,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
     ) -> None:
         key = api_key or os.environ.get("SOUNDSEAL_API_KEY")
         if not key:
@@ -36,6 +51,7 @@ class _Config:
         }
         self.max_retries = max_retries
         self.backoff = backoff
+        self.max_retry_wait = max_retry_wait
 
     @staticmethod
     def headers_for(key: str | None) -> dict[str, str]:
@@ -48,11 +64,17 @@ class _Config:
         if response is not None:
             if response.status_code not in _RETRY_STATUSES:
                 return None
+            if response.status_code == 429 and _error_code(response) == QUOTA_EXCEEDED:
+                # Its Retry-After is the start of next month: raise now, do not sleep on it.
+                return None
             retry_after = response.headers.get("retry-after")
             if response.status_code == 429 and retry_after and retry_after.isdigit():
-                return float(retry_after)
+                # A server (or a proxy in front of it) may ask for any wait; a caller that
+                # must wait longer than this gets the error and decides for itself.
+                return min(float(retry_after), self.max_retry_wait)
         # Exponential backoff with full jitter, so many clients do not retry in step.
-        return random.uniform(0, self.backoff * 2**attempt)  # noqa: S311
+        wait = random.uniform(0, self.backoff * 2**attempt)  # noqa: S311
+        return min(wait, self.max_retry_wait)
 
 
 def _key(call: Call) -> str | None:
@@ -93,7 +115,9 @@ def _request_args(call: Call, headers: dict[str, str]) -> dict[str, Any]:
 
 
 class Client(Operations[dict[str, Any]]):
-    """The registry's API, synchronously. Use as a context manager, or `close()` it."""
+    """The registry's API, synchronously. Use as a context manager, or `close()` it.
+
+    `max_retry_wait` caps each wait between retries (seconds), whatever `Retry-After` says."""
 
     def __init__(
         self,
@@ -103,9 +127,10 @@ class Client(Operations[dict[str, Any]]):
         timeout: float = 30.0,
         max_retries: int = 3,
         backoff: float = 0.5,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self._config = _Config(api_key, base_url, max_retries, backoff)
+        self._config = _Config(api_key, base_url, max_retries, backoff, max_retry_wait)
         self._http = httpx.Client(
             base_url=self._config.base_url,
             headers=self._config.headers,
@@ -184,9 +209,10 @@ class AsyncClient(Operations[Awaitable[dict[str, Any]]]):
         timeout: float = 30.0,
         max_retries: int = 3,
         backoff: float = 0.5,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._config = _Config(api_key, base_url, max_retries, backoff)
+        self._config = _Config(api_key, base_url, max_retries, backoff, max_retry_wait)
         self._http = httpx.AsyncClient(
             base_url=self._config.base_url,
             headers=self._config.headers,

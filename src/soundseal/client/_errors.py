@@ -11,6 +11,7 @@
         ├── Conflict                409 (a duplicate, an Idempotency-Key in use, …)
         ├── UnprocessableRequest    422 (an Idempotency-Key reused with another request)
         ├── RateLimited             429 (`retry_after`, after the client's own retries)
+        │   └── QuotaExceeded       429 `monthly_quota_exceeded` (never retried)
         └── ServerError             5xx (after retries)
 
 Every `APIError` carries `status`, `code`, `request_id` and the decoded `body`.
@@ -19,6 +20,8 @@ Every `APIError` carries `status`, `code`, `request_id` and the decoded `body`.
 from __future__ import annotations
 
 from typing import Any
+
+QUOTA_EXCEEDED = "monthly_quota_exceeded"
 
 __all__ = [
     "APIError",
@@ -29,6 +32,7 @@ __all__ = [
     "NotFound",
     "PaymentRequired",
     "PermissionDenied",
+    "QuotaExceeded",
     "RateLimited",
     "ServerError",
     "TransportError",
@@ -99,6 +103,11 @@ class RateLimited(APIError):
         self.retry_after = retry_after
 
 
+class QuotaExceeded(RateLimited):
+    """The workspace has used its requests for the month: waiting minutes will not help
+    (`retry_after` is the time until the next month), so the client does not retry."""
+
+
 class ServerError(APIError):
     pass
 
@@ -119,7 +128,8 @@ def error_for(
     status: int, body: dict[str, Any], request_id: str | None, retry_after: float = 0.0
 ) -> APIError:
     if status == 429:
-        return RateLimited(status, body, request_id, retry_after)
+        kind = QuotaExceeded if body.get("code") == QUOTA_EXCEEDED else RateLimited
+        return kind(status, body, request_id, retry_after)
     if status >= 500:
         return ServerError(status, body, request_id)
     return _BY_STATUS.get(status, APIError)(status, body, request_id)

@@ -9,11 +9,11 @@ from soundseal.registry.changes.models import Change, FeedCounter
 from soundseal.registry.claims.models import Claim
 from soundseal.registry.contributors.models import Contributor
 from soundseal.registry.credits.models import CreditEntry
-from soundseal.registry.embeds.models import EmbedOpen
+from soundseal.registry.embeds.models import EmbedOpen, EmbedSalt, EmbedViewer
 from soundseal.registry.events.models import Event
 from soundseal.registry.idempotency.models import IdempotencyRecord
 from soundseal.registry.keys.models import ApiKey
-from soundseal.registry.logins.models import WebSession, WebUser
+from soundseal.registry.logins.models import LoginFailure, WebSession, WebUser
 from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 metadata = Base.metadata
@@ -28,9 +28,12 @@ __all__ = [
     "Contributor",
     "CreditEntry",
     "EmbedOpen",
+    "EmbedSalt",
+    "EmbedViewer",
     "Event",
     "FeedCounter",
     "IdempotencyRecord",
+    "LoginFailure",
     "StripeEvent",
     "VerificationReceipt",
     "WebSession",

@@ -23,6 +23,11 @@ from soundseal.ids import new_id
 from soundseal.registry.accounts.models import Account
 from soundseal.registry.accounts.services import create_account, normalize_email
 from soundseal.registry.logins.models import WebSession, WebUser
+from soundseal.registry.logins.passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    check_new_password,
+)
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -37,8 +42,6 @@ __all__ = [
     "upgrade_hash",
 ]
 
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 1024
 _hasher = PasswordHasher()
 # Verified when the email is unknown, so that a miss costs as long as a wrong password and
 # response times do not tell which emails have accounts.
@@ -62,18 +65,6 @@ class SignedIn:
         return f"user:{self.user_id}"
 
 
-def _check_password(password: str, field: str = "password") -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"The password must be at least {MIN_PASSWORD_LENGTH} characters", field=field
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"The password must be at most {MAX_PASSWORD_LENGTH} characters", field=field
-        )
-    return password
-
-
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -81,15 +72,20 @@ def _token_hash(token: str) -> str:
 def sign_up(
     session: Session, *, email: str, password: str, workspace: str, signup_credits: int = 0
 ) -> WebUser:
-    """A new workspace and its owner's log-in."""
-    _check_password(password)
+    """A new workspace and its owner's log-in; `Conflict` (`account_exists`) when the
+    email already has one.
+
+    Every check that does not depend on the email being taken runs first, and the password
+    is hashed before the email is looked up, so a taken email costs as long as a new one."""
+    check_new_password(password, user_inputs=(email, workspace))
+    password_hash = _hasher.hash(password)
     account = create_account(session, email=email, name=workspace, signup_credits=signup_credits)
     now = utcnow()
     user = WebUser(
         id=new_id("usr"),
         account_id=account.id,
         email=account.email,
-        password_hash=_hasher.hash(password),
+        password_hash=password_hash,
         created_at=now,
         password_changed_at=now,
     )
@@ -186,7 +182,8 @@ def change_password(
     user = session.get(WebUser, user_id)
     if user is None or not _verify(user.password_hash, current):
         raise InvalidInput("The current password is wrong", field="current_password")
-    _check_password(new, "new_password")
+    workspace = session.scalar(select(Account.name).where(Account.id == user.account_id))
+    check_new_password(new, user_inputs=(user.email, workspace or ""), field="new_password")
     user.password_hash = _hasher.hash(new)
     user.password_changed_at = utcnow()
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))

@@ -10,6 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 from soundseal.api.auth import client_ip
 from soundseal.api.context import get_context, transaction
 from soundseal.errors import Conflict, InvalidInput, RateLimited, Unauthorized
+from soundseal.registry.logins.backoff import (
+    Backoff,
+    check_backoff,
+    clear_failures,
+    record_failure,
+)
 from soundseal.registry.logins.services import (
     MIN_PASSWORD_LENGTH,
     authenticate_password,
@@ -53,6 +59,14 @@ def _throttle(request: Request, *buckets: str) -> None:
             raise RateLimited("Too many attempts. Wait a minute before trying again.", limit=limit)
 
 
+def _backoff(request: Request) -> Backoff:
+    settings = get_context(request).settings
+    return Backoff(
+        free_failures=settings.login_backoff_free_failures,
+        max_seconds=settings.login_backoff_max_seconds,
+    )
+
+
 def _signed_in_redirect(request: Request, token: str, target: str) -> RedirectResponse:
     response = RedirectResponse(_safe_next(target), status_code=303)
     set_session_cookie(request, response, token)
@@ -82,15 +96,19 @@ def signup(
     _throttle(request, f"ip:{client_ip(request)}")
     try:
         with transaction(request, write=True) as session:
-            user = sign_up(
+            sign_up(
                 session,
                 email=email,
                 password=password,
                 workspace=workspace or email.strip(),
                 signup_credits=get_context(request).settings.effective_signup_credits,
             )
-            token = start_session(session, user, ttl=session_ttl(request))
-    except (InvalidInput, Conflict) as exc:
+    except Conflict:
+        # A taken email gets the very answer a new one gets (and `sign_up` has spent the
+        # same hashing time), so sign-up does not tell who has a workspace here. Nothing
+        # is changed for the existing workspace; its owner logs in with their own password.
+        pass
+    except InvalidInput as exc:
         return render(
             request,
             "signup.html",
@@ -102,14 +120,22 @@ def signup(
             min_length=MIN_PASSWORD_LENGTH,
             headers=_NO_STORE,
         )
-    return _signed_in_redirect(request, token, "/dashboard/certificates?done=welcome")
+    # Not signed in at once: a session cookie here would tell a new email from a taken one.
+    return RedirectResponse("/login?done=signup", status_code=303)
 
 
 @router.get("/login")
-def login_form(request: Request, next: str = "/dashboard") -> Response:
+def login_form(request: Request, next: str = "/dashboard", done: str | None = None) -> Response:
     if signed_in(request) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "login.html", forms=True, next=_safe_next(next), headers=_NO_STORE)
+    return render(
+        request,
+        "login.html",
+        forms=True,
+        next=_safe_next(next),
+        signed_up=done == "signup",
+        headers=_NO_STORE,
+    )
 
 
 @router.post("/login")
@@ -122,15 +148,24 @@ def login(
 ) -> Response:
     check_csrf(request, csrf_token)
     _throttle(request, f"ip:{client_ip(request)}", f"email:{email.strip().lower()[:320]}")
+    client = client_ip(request)
     try:
         with transaction(request, write=False) as session:
+            try:
+                check_backoff(session, email=email, client=client)
+            except RateLimited as exc:
+                request.state.response_headers = {"Retry-After": str(exc.extra["retry_after"])}
+                raise
             user = authenticate_password(session, email=email, password=password)
         with transaction(request, write=True) as session:
+            clear_failures(session, email=email)
             upgrade_hash(session, user_id=user.id, password=password)
             # Expired sessions are swept here, so the table needs no scheduled job.
             purge_expired_sessions(session)
             token = start_session(session, user, ttl=session_ttl(request))
     except Unauthorized as exc:
+        with transaction(request, write=True) as session:
+            record_failure(session, email=email, client=client, policy=_backoff(request))
         return render(
             request,
             "login.html",

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from soundseal.api.auth import client_ip
 from soundseal.api.context import transaction
 from soundseal.errors import NotFound
 from soundseal.ids import is_certificate_id, is_certificate_number
 from soundseal.registry.certificates.services import get_certificate
-from soundseal.registry.embeds.services import record_open
+from soundseal.registry.embeds.services import record_view
 from soundseal.web.assets import asset
 from soundseal.web.rendering import render
 from soundseal.web.security import embed_csp
@@ -47,14 +48,20 @@ def embed_verify(
     }
     cert = None
     if is_certificate_number(certificate_number.upper()) or is_certificate_id(certificate_number):
-        # A write transaction: every open of the card is counted for the certificate's owner.
+        # A write transaction: opens are counted for the certificate's owner, each viewer
+        # once an hour, so reloading the card does not inflate the count.
         with transaction(request, write=True) as session:
             try:
                 cert = get_certificate(session, certificate_number)
             except NotFound:
                 cert = None
             else:
-                record_open(session, cert.id)
+                record_view(
+                    session,
+                    cert.id,
+                    client=client_ip(request),
+                    user_agent=request.headers.get("user-agent", ""),
+                )
     if cert is None:
         return render(
             request,

@@ -54,7 +54,9 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return address
 
 
-def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address, proxies: Iterable[Network]) -> bool:
+def _trusted(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address, proxies: Iterable[Network]
+) -> bool:
     return any(address.version == net.version and address in net for net in proxies)
 
 

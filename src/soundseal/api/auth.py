@@ -8,8 +8,9 @@ keys is throttled too).
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Depends, Request
 from starlette.datastructures import Headers
@@ -27,8 +28,8 @@ __all__ = [
     "client_ip",
     "mark_key_check",
     "optional_principal",
-    "publishable_may_hold",
     "presented_key",
+    "publishable_may_hold",
     "require_caller",
     "require_key",
     "require_operator",
@@ -160,7 +161,9 @@ def require_scope(scope: str, *, secret_only: bool = False, or_scope: str = "") 
         )
 
     dependency.__name__ = f"require_{scope.replace(':', '_')}"
-    publishable = not secret_only and (publishable_may_hold(scope) or publishable_may_hold(or_scope))
+    publishable = not secret_only and (
+        publishable_may_hold(scope) or publishable_may_hold(or_scope)
+    )
     mark_key_check(dependency, scope, publishable=publishable)
     return Depends(dependency)
 
@@ -183,12 +186,16 @@ def mark_key_check(call: Any, scope: str, *, publishable: bool) -> Any:
     return call
 
 
-def checks_key(scope: str, *, publishable: bool) -> Any:
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
+
+
+def checks_key(scope: str, *, publishable: bool) -> Callable[[_Endpoint], _Endpoint]:
     """A decorator for endpoints that check their key themselves (a read that needs no key
     for the sandbox certificate, the hot paths): declares what the check needs."""
 
-    def mark(endpoint: Any) -> Any:
-        return mark_key_check(endpoint, scope, publishable=publishable)
+    def mark(endpoint: _Endpoint) -> _Endpoint:
+        mark_key_check(endpoint, scope, publishable=publishable)
+        return endpoint
 
     return mark
 

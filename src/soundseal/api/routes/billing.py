@@ -183,6 +183,7 @@ def _signature_header() -> Any:
     before reading its body (the signature itself needs the body)."""
 
     async def signature_header(request: Request) -> None:
+        _checkout(get_context(request))  # billing_disabled says more than a missing header
         check_stripe_signature_header(request.headers.get("stripe-signature"))
 
     signature_header.before_body = True  # type: ignore[attr-defined]

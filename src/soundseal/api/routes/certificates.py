@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.auth import check_scope, checks_key, optional_principal, require_scope
 from soundseal.api.context import get_context, read, transaction
+from soundseal.api.edge import accepts_upload
 from soundseal.api.schemas import (
     CertificateCreate,
     CertificateMetadata,
@@ -63,6 +64,7 @@ def owned(cert: Certificate, principal: Principal) -> Certificate:
         "`acoustic`)."
     ),
     responses=_WRITE_ERRORS,
+    dependencies=[accepts_upload()],
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -79,16 +79,18 @@ def test_any_proxy_list_parses_or_names_the_bad_entry(raw: str) -> None:
     try:
         networks = parse_trusted_proxies(raw)
     except ValueError as exc:
-        assert "is not an IP address or CIDR range" in str(exc)
-    else:
-        assert len(networks) <= raw.count(",") + 1
+        refused = str(exc)
+        assert_names_entry = "is not an IP address or CIDR range" in refused
+        assert assert_names_entry, refused
+        return
+    assert len(networks) <= raw.count(",") + 1
 
 
 def test_the_setting_is_checked_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().trusted_proxy_networks == ()
     settings = load_settings(trusted_proxies="10.0.0.0/8,127.0.0.1")
     assert [str(n) for n in settings.trusted_proxy_networks] == ["10.0.0.0/8", "127.0.0.1/32"]
-    with pytest.raises(ValueError, match="'10.0.0.0/33' is not an IP address or CIDR"):
+    with pytest.raises(ValueError, match=r"'10\.0\.0\.0/33' is not an IP address or CIDR"):
         load_settings(trusted_proxies="10.0.0.0/33")
     monkeypatch.setenv("SOUNDSEAL_TRUST_PROXY_HEADERS", "true")
     with pytest.raises(ValueError, match="SOUNDSEAL_TRUSTED_PROXIES"):

@@ -39,7 +39,9 @@ def test_malformed_headers_are_refused_naming_the_header(header: str | None) -> 
 
 @given(st.one_of(st.none(), st.text(max_size=3000)))
 def test_any_header_passes_or_is_a_clean_error(header: str | None) -> None:
+    message = ""
     try:
         check_stripe_signature_header(header)
     except InvalidInput as exc:
-        assert "Stripe-Signature" in exc.message
+        message = exc.message
+    assert message == "" or "Stripe-Signature" in message

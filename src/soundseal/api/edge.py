@@ -140,7 +140,8 @@ class EdgeMiddleware:
         self.json_limit = json_limit
         self.form_limit = form_limit
         self.upload_limit = upload_limit
-        # Keyed by the route object's id: routes are created once and live as long as the app.
+        # Keyed by the id of the route (or endpoint): they are created once and live as long
+        # as the app.
         self._policies: dict[int, RoutePolicy] = {}
 
     def policy(self, route: BaseRoute | None) -> RoutePolicy:
@@ -149,6 +150,21 @@ class EdgeMiddleware:
         policy = self._policies.get(id(route))
         if policy is None:
             policy = self._policies[id(route)] = route_policy(route)
+        return policy
+
+    def _answered_by(self, scope: Scope) -> RoutePolicy:
+        """The policy of the route the router picked: FastAPI records its routes as
+        `route`, Starlette's plain routes (the hot paths) only their `endpoint`."""
+        route = scope.get("route")
+        if route is not None:
+            return self.policy(route)
+        endpoint = scope.get("endpoint")
+        if endpoint is None:
+            return _DEFAULT
+        policy = self._policies.get(id(endpoint))
+        if policy is None:
+            cors = bool(getattr(endpoint, "publishable", False))
+            policy = self._policies[id(endpoint)] = RoutePolicy("json", (), cors)
         return policy
 
     def match(self, scope: Scope) -> BaseRoute | None:
@@ -166,7 +182,7 @@ class EdgeMiddleware:
         if method in _NO_BODY:
             # The router records the route it picked in the scope: read it as the answer
             # starts, so reads cost no second route match.
-            await self.app(scope, receive, _cors(send, lambda: self.policy(scope.get("route"))))
+            await self.app(scope, receive, _cors(send, lambda: self._answered_by(scope)))
             return
         policy = self.policy(self.match(scope))
         send = _cors(send, lambda: policy)

@@ -61,7 +61,8 @@ def test_publishable_reads_work_across_origins_and_secret_operations_do_not(
     assert verified["status"] == 200
 
     sandbox = page.evaluate(CALL, [f"{registry.url}/api/v1/certificates/cer_test_synthetic", {}])
-    assert sandbox["ok"] and sandbox["status"] == 200, sandbox
+    assert sandbox["ok"], sandbox
+    assert sandbox["status"] == 200
 
     for url, init in (
         (f"{registry.url}/api/v1/credits", {"headers": {"Authorization": f"Bearer {secret.key}"}}),

@@ -8,11 +8,15 @@ so tests and the CLI can build as many differently configured apps as they like.
 
 from __future__ import annotations
 
+import os
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from soundseal.client_address import Network, parse_trusted_proxies
 
 __all__ = ["Settings", "load_settings"]
 
@@ -129,9 +133,17 @@ class Settings(BaseSettings):
         "resolved with `soundseal claims resolve` only.",
         min_length=32,
     )
-    trust_proxy_headers: bool = Field(
-        default=False,
-        description="Take the client IP from X-Forwarded-For (only behind a trusted proxy).",
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses or CIDR ranges of the reverse proxies in front of the server, "
+        "comma-separated (e.g. `10.0.0.0/8,127.0.0.1`). Only a request from one of them has "
+        "its X-Forwarded-For read: the client is the right-most address in it that is not "
+        "one of them. Empty: the peer's address is the client's.",
+    )
+    max_form_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest form body (log-in, sign-up, dashboard forms) accepted (413 above).",
     )
     credits_enabled: bool = Field(
         default=True,
@@ -223,6 +235,17 @@ class Settings(BaseSettings):
         "For development and tests only: it lets workspace owners reach internal services.",
     )
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        parse_trusted_proxies(value)
+        return value
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        # Read on every request that needs a client address: parsed once.
+        return parse_trusted_proxies(self.trusted_proxies)
+
     @field_validator("public_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -274,8 +297,20 @@ class Settings(BaseSettings):
         return out
 
 
+# Settings that were replaced: starting with one of them set is an error that says what to
+# set instead, rather than a silent change of behaviour.
+_REPLACED = {
+    "SOUNDSEAL_TRUST_PROXY_HEADERS": "SOUNDSEAL_TRUST_PROXY_HEADERS is no longer read: list "
+    "the addresses of your reverse proxies in SOUNDSEAL_TRUSTED_PROXIES instead (e.g. "
+    "SOUNDSEAL_TRUSTED_PROXIES=127.0.0.1 for a proxy on the same host), and unset it.",
+}
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read the environment now; keyword overrides win (used by the CLI flags and tests)."""
+    for name, message in _REPLACED.items():
+        if name in os.environ:
+            raise ValueError(message)
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 

@@ -94,3 +94,35 @@ def test_server_on_a_database_url(database: Database, tmp_path: Path) -> None:
         response = httpx.get(f"{server}/api/v1/certificates", headers={"X-API-Key": str(key)})
         assert response.status_code == 200
         assert response.json()["pagination"]["total"] == 0
+
+
+def test_serve_ignores_x_forwarded_for_unless_told_which_proxies_to_trust(
+    tmp_path: Path,
+) -> None:
+    env = base_env(SOUNDSEAL_DATA_DIR=str(tmp_path / "data"), SOUNDSEAL_RATE_LIMIT_ANONYMOUS="3")
+    with serving(env=env) as url:
+        statuses = [
+            httpx.get(
+                f"{url}/api/v1/certificates", headers={"X-Forwarded-For": f"198.51.100.{n}"}
+            ).status_code
+            for n in range(5)
+        ]
+    # The server's own start-up probe may have been charged too: the limit is reached
+    # within the first four, whatever the header says.
+    assert statuses[-1] == 429
+    assert 429 in statuses[:4]
+
+
+def test_serve_refuses_the_replaced_proxy_setting_and_says_what_to_set(tmp_path: Path) -> None:
+    env = base_env(SOUNDSEAL_DATA_DIR=str(tmp_path / "data"), SOUNDSEAL_TRUST_PROXY_HEADERS="true")
+    result = subprocess.run(
+        [*SOUNDSEAL, "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    error = json.loads(result.stderr)
+    assert error["code"] == "invalid_settings"
+    assert "SOUNDSEAL_TRUSTED_PROXIES" in error["error"]

@@ -10,9 +10,10 @@ from fastapi import APIRouter, FastAPI
 
 from soundseal.__about__ import __version__
 from soundseal.api.context import AppContext
+from soundseal.api.edge import EdgeMiddleware
 from soundseal.api.errors import install_error_handlers
 from soundseal.api.idempotency import IdempotencyMiddleware
-from soundseal.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from soundseal.api.middleware import RequestContextMiddleware
 from soundseal.api.openapi import describe
 from soundseal.api.quota import MonthlyQuota
 from soundseal.api.ratelimit import RateLimiter
@@ -122,15 +123,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.context = context
     install_error_handlers(app)
     # Order matters: the last added runs first. The request ID must exist before anything
-    # can fail, and idempotency sees the body only after the size limit has.
+    # can fail, and idempotency sees the body only after the edge has checked the caller
+    # and applied the route's body limit.
     app.add_middleware(
         IdempotencyMiddleware,
         database=lambda: context.database,
         ttl_hours=settings.idempotency_ttl_hours,
     )
     app.add_middleware(
-        BodySizeLimitMiddleware,
+        EdgeMiddleware,
+        owner=app,
         json_limit=settings.max_json_body_bytes,
+        form_limit=settings.max_form_body_bytes,
         upload_limit=settings.max_upload_bytes,
     )
     app.add_middleware(RequestContextMiddleware)

@@ -8,8 +8,9 @@ keys is throttled too).
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Depends, Request
 from starlette.datastructures import Headers
@@ -17,13 +18,19 @@ from starlette.datastructures import Headers
 from soundseal.api.context import get_context, lookup
 from soundseal.api.idempotency import admit
 from soundseal.api.quota import seconds_until_next_month
+from soundseal.client_address import client_address
 from soundseal.errors import Forbidden, QuotaExceeded, RateLimited, Unauthorized
+from soundseal.registry.keys.scopes import PUBLISHABLE_SCOPES
 from soundseal.registry.keys.services import Principal, authenticate
 
 __all__ = [
     "OPERATOR",
+    "checks_key",
+    "client_ip",
+    "mark_key_check",
     "optional_principal",
     "presented_key",
+    "publishable_may_hold",
     "require_caller",
     "require_key",
     "require_operator",
@@ -44,12 +51,16 @@ def presented_key(headers: Headers) -> str | None:
 
 
 def client_ip(request: Request) -> str:
-    settings = get_context(request).settings
-    if settings.trust_proxy_headers:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    """The client's address, for every per-IP limit: the one place it is worked out (the
+    server runs uvicorn with `proxy_headers=False`, so `request.client` is the peer)."""
+    cached = getattr(request.state, "client_ip", None)
+    if isinstance(cached, str):
+        return cached
+    peer = request.client.host if request.client else None
+    proxies = get_context(request).settings.trusted_proxy_networks
+    address = client_address(peer, request.headers.getlist("x-forwarded-for"), proxies)
+    request.state.client_ip = address
+    return address
 
 
 def _charge(request: Request, bucket: str, per_minute: int) -> None:
@@ -155,9 +166,43 @@ def require_scope(scope: str, *, secret_only: bool = False, or_scope: str = "") 
         return principal
 
     dependency.__name__ = f"require_{scope.replace(':', '_')}"
-    # Read back by the OpenAPI generator, so the spec names every operation's scope.
-    dependency.required_scope = scope  # type: ignore[attr-defined]
+    publishable = not secret_only and (
+        publishable_may_hold(scope) or publishable_may_hold(or_scope)
+    )
+    mark_key_check(dependency, scope, publishable=publishable)
     return Depends(dependency)
+
+
+def publishable_may_hold(scope: str) -> bool:
+    """Whether a publishable key can hold `scope`: what decides which operations a browser
+    may call across origins (`soundseal.api.edge`)."""
+    return scope in PUBLISHABLE_SCOPES
+
+
+def mark_key_check(call: Any, scope: str, *, publishable: bool) -> Any:
+    """Record on an endpoint or dependency what its caller must present.
+
+    `required_scope` is read back by the OpenAPI generator, so the spec names every
+    operation's scope; `publishable` decides CORS; `before_body` has the edge run the check
+    before any of the request body is read (`soundseal.api.edge`)."""
+    call.required_scope = scope
+    call.publishable = publishable
+    call.before_body = True
+    return call
+
+
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
+
+
+def checks_key(scope: str, *, publishable: bool) -> Callable[[_Endpoint], _Endpoint]:
+    """A decorator for endpoints that check their key themselves (a read that needs no key
+    for the sandbox certificate, the hot paths): declares what the check needs."""
+
+    def mark(endpoint: _Endpoint) -> _Endpoint:
+        mark_key_check(endpoint, scope, publishable=publishable)
+        return endpoint
+
+    return mark
 
 
 async def _any_key(request: Request) -> Principal:
@@ -168,7 +213,7 @@ async def _any_key(request: Request) -> Principal:
     return principal
 
 
-_any_key.required_scope = "any valid key"  # type: ignore[attr-defined]
+mark_key_check(_any_key, "any valid key", publishable=True)
 
 
 def require_caller(name: str, bucket: str) -> Any:
@@ -176,10 +221,14 @@ def require_caller(name: str, bucket: str) -> Any:
     throttled per client IP in a bucket of their own; the spec shows `name` as their auth."""
 
     async def dependency(request: Request) -> None:
+        # Run by the edge before the body is read and again by FastAPI: charged once.
+        if getattr(request.state, "caller_charged", False):
+            return
+        request.state.caller_charged = True
         settings = get_context(request).settings
         _charge(request, f"{bucket}:{client_ip(request)}", settings.rate_limit_anonymous)
 
-    dependency.required_scope = name  # type: ignore[attr-defined]
+    mark_key_check(dependency, name, publishable=False)
     return Depends(dependency)
 
 
@@ -209,7 +258,7 @@ async def _operator(request: Request) -> str:
     raise Forbidden("Only the registry's operator can do this", required_scope=OPERATOR)
 
 
-_operator.required_scope = "operator key (SOUNDSEAL_OPERATOR_KEY)"  # type: ignore[attr-defined]
+mark_key_check(_operator, "operator key (SOUNDSEAL_OPERATOR_KEY)", publishable=False)
 
 
 def require_operator() -> Any:

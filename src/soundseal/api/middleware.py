@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request IDs and per-response headers, and the body size limit.
+"""Pure ASGI middleware: request IDs and per-response headers (body limits, checks before
+the body and CORS are `soundseal.api.edge`).
 
 Pure ASGI rather than Starlette's BaseHTTPMiddleware: it costs a fraction as much per
 request, and the status endpoint is a hot path.
@@ -14,10 +15,10 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from soundseal.api.errors import STATUS_BY_CODE, error_body
-from soundseal.errors import PayloadTooLarge, SoundsealError
+from soundseal.errors import SoundsealError
 from soundseal.ids import REQUEST_ID_RE, new_request_id
 
-__all__ = ["BodySizeLimitMiddleware", "RequestContextMiddleware", "send_error"]
+__all__ = ["RequestContextMiddleware", "send_error"]
 
 
 async def send_error(scope: Scope, receive: Receive, send: Send, exc: SoundsealError) -> None:
@@ -59,40 +60,3 @@ class RequestContextMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-class BodySizeLimitMiddleware:
-    """413 for bodies over the limit: JSON bodies get the small limit, multipart uploads
-    the large one. Checked on Content-Length up front and on the bytes actually received
-    (a chunked body has no Content-Length)."""
-
-    def __init__(self, app: ASGIApp, *, json_limit: int, upload_limit: int) -> None:
-        self.app = app
-        self.json_limit = json_limit
-        self.upload_limit = upload_limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        is_upload = headers.get("content-type", "").startswith("multipart/form-data")
-        limit = self.upload_limit if is_upload else self.json_limit
-        what = "Upload" if is_upload else "JSON body"
-        message = f"{what} larger than the limit of {limit} bytes"
-        declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await send_error(scope, receive, send, PayloadTooLarge(message, limit_bytes=limit))
-            return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            msg = await receive()
-            if msg["type"] == "http.request":
-                received += len(msg.get("body", b""))
-                if received > limit:
-                    raise PayloadTooLarge(message, limit_bytes=limit)
-            return msg
-
-        await self.app(scope, limited_receive, send)

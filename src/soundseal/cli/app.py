@@ -28,7 +28,12 @@ app = typer.Typer(
 def settings_from(ctx: typer.Context, **overrides: Any) -> Settings:
     root = ctx.find_root()
     data_dir = overrides.pop("data_dir", None) or (root.obj or {}).get("data_dir")
-    return load_settings(data_dir=data_dir, **overrides)
+    try:
+        return load_settings(data_dir=data_dir, **overrides)
+    except ValueError as exc:
+        # A setting the server cannot start with: say which, without a traceback.
+        typer.echo(json.dumps({"error": str(exc), "code": "invalid_settings"}, indent=2), err=True)
+        raise typer.Exit(2) from None
 
 
 def emit(value: Any) -> None:

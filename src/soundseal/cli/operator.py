@@ -48,6 +48,8 @@ def serve(
     """Run the API server (SQLite in the data dir unless SOUNDSEAL_DATABASE_URL is set)."""
     import uvicorn
 
+    from soundseal.api.serving import UVICORN_OPTIONS
+
     settings = settings_from(ctx, data_dir=data_dir)
     # Worker processes build their own settings from the environment: hand them the dir.
     os.environ["SOUNDSEAL_DATA_DIR"] = str(settings.data_dir)
@@ -68,6 +70,7 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        **UVICORN_OPTIONS,
     )
 
 

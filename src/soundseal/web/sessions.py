@@ -16,9 +16,10 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from soundseal.api.context import get_context
@@ -31,6 +32,7 @@ __all__ = [
     "LoginRequired",
     "check_csrf",
     "clear_session_cookie",
+    "form_checks",
     "form_token",
     "require_user",
     "session_ttl",
@@ -147,3 +149,24 @@ def check_csrf(request: Request, submitted: str) -> None:
         or not _same_site(request)
     ):
         raise CsrfFailed()
+
+
+def form_checks(*, session: bool) -> Any:
+    """A router's dependency for its forms: what can be refused before the form is parsed.
+
+    Run by the edge (`soundseal.api.edge`) before any of the body is read: a POST from
+    another site is refused, and, where the form is for signed-in users only, so is a POST
+    without a session cookie (the session itself and the form token are checked by the
+    route, which needs the body). The route's body limit is the small form limit."""
+
+    async def checks(request: Request) -> None:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if session and not request.cookies.get(SESSION_COOKIE):
+            raise LoginRequired(request.url.path)
+        if not _same_site(request):
+            raise CsrfFailed()
+
+    checks.before_body = True  # type: ignore[attr-defined]
+    checks.body = "form"  # type: ignore[attr-defined]
+    return Depends(checks)

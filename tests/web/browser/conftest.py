@@ -18,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from soundseal.api import create_app
+from soundseal.api.serving import UVICORN_OPTIONS
 from soundseal.db import Database
 from tests.backends import Backend, sqlite_backend, unavailable
 from tests.conftest import LiveServer, free_port
@@ -55,7 +56,9 @@ class Registry(LiveServer):
         self.app: FastAPI = create_app(
             web_settings(database, tmp_path, public_url=self.url), database
         )
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", **UVICORN_OPTIONS
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

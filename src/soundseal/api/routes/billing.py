@@ -10,7 +10,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -20,6 +20,7 @@ from soundseal.api.schemas import CreditsCheckoutRequest, TierCheckoutRequest, e
 from soundseal.errors import BillingDisabled, InvalidInput
 from soundseal.payments.checkout import StripeCheckout
 from soundseal.payments.offers import sell_credits, sell_tier
+from soundseal.payments.signature_header import check_stripe_signature_header
 from soundseal.payments.stripe_events import Downgrade, Ignored, interpret
 from soundseal.registry.billing.services import (
     apply_payment,
@@ -177,6 +178,18 @@ async def credits_checkout(
     )
 
 
+def _signature_header() -> Any:
+    """Stripe's webhook has no key: a well-formed signature header is what the edge checks
+    before reading its body (the signature itself needs the body)."""
+
+    async def signature_header(request: Request) -> None:
+        _checkout(get_context(request))  # billing_disabled says more than a missing header
+        check_stripe_signature_header(request.headers.get("stripe-signature"))
+
+    signature_header.before_body = True  # type: ignore[attr-defined]
+    return Depends(signature_header)
+
+
 @router.post(
     "/stripe/webhook",
     summary="Stripe's webhook: applies paid tiers and credit packs (Stripe-Signature)",
@@ -187,7 +200,7 @@ async def credits_checkout(
         "`customer.subscription.deleted`; acknowledges the rest."
     ),
     responses=error_responses(400, 429),
-    dependencies=[require_caller("Stripe-Signature (no API key)", "stripe")],
+    dependencies=[require_caller("Stripe-Signature (no API key)", "stripe"), _signature_header()],
 )
 async def stripe_webhook(request: Request) -> JSONResponse:
     checkout = _checkout(get_context(request))

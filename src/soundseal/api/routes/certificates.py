@@ -9,8 +9,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from soundseal.api.auth import check_scope, optional_principal, require_scope
+from soundseal.api.auth import check_scope, checks_key, optional_principal, require_scope
 from soundseal.api.context import get_context, read, transaction
+from soundseal.api.edge import accepts_upload
 from soundseal.api.schemas import (
     MAX_OFFSET,
     CertificateCreate,
@@ -19,7 +20,7 @@ from soundseal.api.schemas import (
     error_responses,
 )
 from soundseal.api.uploads import read_issuance
-from soundseal.errors import Forbidden, NotFound
+from soundseal.errors import NotFound
 from soundseal.ids import SANDBOX_CERTIFICATE_ID
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.models import Certificate
@@ -64,6 +65,7 @@ def owned(cert: Certificate, principal: Principal) -> Certificate:
         "`acoustic`)."
     ),
     responses=_WRITE_ERRORS,
+    dependencies=[accepts_upload()],
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -171,6 +173,7 @@ async def read_principal(request: Request, ident: str) -> Principal | None:
     summary="Read a certificate by ID or number (certificates:read; the sandbox needs no key)",
     responses=_READ_ERRORS,
 )
+@checks_key("certificates:read", publishable=True)
 async def get_certificate(id_or_number: str, request: Request) -> JSONResponse:
     principal = await read_principal(request, id_or_number)
     base_url = get_context(request).settings.public_url
@@ -216,10 +219,8 @@ def revoke_certificate(
 def list_versions(
     certificate_id: str,
     request: Request,
-    principal: Principal = require_scope("certificates:read"),
+    principal: Principal = require_scope("certificates:read", secret_only=True),
 ) -> JSONResponse:
-    if principal.kind != "secret":
-        raise Forbidden("Version history needs a secret key", required_scope="certificates:read")
     with transaction(request, write=False) as session:
         cert = owned(certificates.get_certificate(session, certificate_id), principal)
         versions: list[dict[str, Any]] = [

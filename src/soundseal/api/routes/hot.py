@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from soundseal.api.auth import check_scope, resolve_principal
+from soundseal.api.auth import check_scope, checks_key, resolve_principal
 from soundseal.api.context import get_context, lookup
 from soundseal.api.routes.certificates import read_principal, visible
 from soundseal.api.routes.verify import verification
@@ -45,6 +45,7 @@ def _text(request: Request, name: str, max_length: int) -> str | None:
     return value
 
 
+@checks_key("certificates:read", publishable=True)
 async def certificate_status(request: Request) -> JSONResponse:
     certificate_id: str = request.path_params["certificate_id"]
     no_cache = _flag(request, "no_cache")
@@ -56,6 +57,7 @@ async def certificate_status(request: Request) -> JSONResponse:
     return JSONResponse(view, headers={"Cache-Control": cache})
 
 
+@checks_key("verify:read", publishable=True)
 async def verify(request: Request) -> JSONResponse:
     principal = check_scope(await resolve_principal(request), "verify:read")
     return await verification(

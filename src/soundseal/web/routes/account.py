@@ -30,13 +30,14 @@ from soundseal.web.rendering import error_page, render
 from soundseal.web.sessions import (
     check_csrf,
     clear_session_cookie,
+    form_checks,
     require_user,
     session_ttl,
     set_session_cookie,
     signed_in,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[form_checks(session=False)])
 
 FormText = Annotated[str, Form(max_length=2000)]
 _NO_STORE = {"Cache-Control": "no-store"}

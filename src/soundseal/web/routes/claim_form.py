@@ -23,9 +23,9 @@ from soundseal.registry.certificates.services import get_certificate
 from soundseal.registry.claims.models import Claim
 from soundseal.registry.claims.services import CLAIM_TYPES, PUBLIC_FORM, NewClaim, file_claim
 from soundseal.web.rendering import error_page, render
-from soundseal.web.sessions import check_csrf
+from soundseal.web.sessions import check_csrf, form_checks
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[form_checks(session=False)])
 
 FormText = Annotated[str, Form(max_length=6000)]
 _NO_STORE = {"Cache-Control": "no-store"}

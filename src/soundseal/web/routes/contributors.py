@@ -20,9 +20,9 @@ from soundseal.registry.certificates.services import get_certificate
 from soundseal.registry.contributors.services import acknowledge, find_by_token, invite_contributor
 from soundseal.web.rendering import error_page, render
 from soundseal.web.routes.dashboard import certificate_page, own_certificate
-from soundseal.web.sessions import check_csrf, require_user
+from soundseal.web.sessions import check_csrf, form_checks, require_user
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[form_checks(session=False)])
 
 FormText = Annotated[str, Form(max_length=2000)]
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -83,7 +83,10 @@ def acknowledge_link(token: str, request: Request, csrf_token: FormText = "") ->
     )
 
 
-@router.post("/dashboard/certificates/{certificate_id}/contributors")
+@router.post(
+    "/dashboard/certificates/{certificate_id}/contributors",
+    dependencies=[form_checks(session=True)],
+)
 def invite(
     certificate_id: str,
     request: Request,

@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from soundseal.api.context import get_context, transaction
+from soundseal.api.edge import accepts_upload
 from soundseal.api.uploads import hash_and_fingerprint_upload
 from soundseal.errors import Conflict, InvalidInput, NotFound, SoundsealError
 from soundseal.registry.certificates import services as certificates
@@ -26,10 +27,12 @@ from soundseal.registry.keys.scopes import ALL_SCOPES, PUBLISHABLE_SCOPES
 from soundseal.registry.keys.services import create_key, list_keys, revoke_key
 from soundseal.registry.logins.services import SignedIn
 from soundseal.web.rendering import render
-from soundseal.web.sessions import check_csrf, require_user
+from soundseal.web.sessions import check_csrf, form_checks, require_user
 from soundseal.web.views import ai_disclosure_text, format_isrc, snippets
 
-router = APIRouter(prefix="/dashboard", include_in_schema=False)
+router = APIRouter(
+    prefix="/dashboard", include_in_schema=False, dependencies=[form_checks(session=True)]
+)
 
 FormText = Annotated[str, Form(max_length=2000)]
 PAGE_SIZE = 50
@@ -117,7 +120,7 @@ def certificate_list(
     )
 
 
-@router.post("/certificates")
+@router.post("/certificates", dependencies=[accepts_upload()])
 def certificate_create(
     request: Request,
     csrf_token: FormText = "",

@@ -17,9 +17,11 @@ from soundseal.registry.claims.views import effective_status
 from soundseal.registry.logins.services import SignedIn
 from soundseal.web.routes.claim_form import TYPE_LABELS
 from soundseal.web.routes.dashboard import dashboard_page
-from soundseal.web.sessions import check_csrf, require_user
+from soundseal.web.sessions import check_csrf, form_checks, require_user
 
-router = APIRouter(prefix="/dashboard", include_in_schema=False)
+router = APIRouter(
+    prefix="/dashboard", include_in_schema=False, dependencies=[form_checks(session=True)]
+)
 
 PAGE_SIZE = 50
 

@@ -21,9 +21,11 @@ from soundseal.registry.webhooks import services as webhooks
 from soundseal.registry.webhooks.models import WebhookEndpoint
 from soundseal.registry.webhooks.views import delivery_view
 from soundseal.web.routes.dashboard import FormText, dashboard_page, mode_of
-from soundseal.web.sessions import check_csrf, require_user
+from soundseal.web.sessions import check_csrf, form_checks, require_user
 
-router = APIRouter(prefix="/dashboard/webhooks", include_in_schema=False)
+router = APIRouter(
+    prefix="/dashboard/webhooks", include_in_schema=False, dependencies=[form_checks(session=True)]
+)
 
 Events = Annotated[list[str] | None, Form()]
 DELIVERIES_SHOWN = 50

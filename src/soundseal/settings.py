@@ -8,6 +8,7 @@ so tests and the CLI can build as many differently configured apps as they like.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +19,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from soundseal.client_address import Network, parse_trusted_proxies
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["BILLING_NOT_INSTALLED", "Settings", "load_settings"]
+
+BILLING_NOT_INSTALLED = (
+    "SOUNDSEAL_STRIPE_SECRET_KEY and SOUNDSEAL_STRIPE_WEBHOOK_SECRET are set, but the Stripe "
+    'library is not installed: pip install "soundseal[billing]" (or unset both to run '
+    "without billing)"
+)
 
 
 class Settings(BaseSettings):
@@ -179,8 +186,8 @@ class Settings(BaseSettings):
     )
     stripe_secret_key: SecretStr | None = Field(
         default=None,
-        description="Stripe secret key: turns on Checkout for tiers and credit packs. Unset: "
-        "billing endpoints answer `billing_disabled`.",
+        description="Stripe secret key: turns on Checkout for tiers and credit packs (needs "
+        '`pip install "soundseal[billing]"`). Unset: billing endpoints answer `billing_disabled`.',
     )
     stripe_webhook_secret: SecretStr | None = Field(
         default=None,
@@ -277,6 +284,14 @@ class Settings(BaseSettings):
     def _lease_outlives_attempts(self) -> Settings:
         if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
             raise ValueError("webhook_lease_seconds must exceed webhook_timeout_seconds")
+        return self
+
+    @model_validator(mode="after")
+    def _billing_installed(self) -> Settings:
+        # Stripe's library is an optional extra. Keys without it would start a registry whose
+        # first checkout fails: refuse to start, and say what to install.
+        if self.billing_enabled and importlib.util.find_spec("stripe") is None:
+            raise ValueError(BILLING_NOT_INSTALLED)
         return self
 
     @property

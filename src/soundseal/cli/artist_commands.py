@@ -5,7 +5,9 @@ SHA-256, the fingerprint and the metadata are sent. A folder is certified in bul
 fingerprinted in parallel on every core, progress is shown, the run can be interrupted and
 started again (done files are remembered in `.soundseal-certify.json` in the folder, and each
 request carries an Idempotency-Key derived from the file's SHA-256, so a request that was
-sent just before an interruption is answered again rather than made twice).
+sent just before an interruption is answered again rather than made twice). Requests go
+through `soundseal.client` (`cli/remote.py`), so a busy or briefly unreachable registry is
+retried the way every client retries it.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from soundseal.audio import AudioError, encode_values, fingerprint_file, sha256_file
+from soundseal.cli.remote import connect, error_body, exit_with
+from soundseal.client import Client, ClientError, Conflict
 
 __all__ = ["register"]
 
@@ -134,31 +137,6 @@ def _csv_metadata(path: Path | None) -> dict[str, dict[str, str]]:
         return {row["file"]: {k: v for k, v in row.items() if v} for row in reader}
 
 
-class Registry:
-    """The few calls the CLI makes, with the API's errors turned into messages."""
-
-    def __init__(self, api_url: str, api_key: str) -> None:
-        self.http = httpx.Client(
-            base_url=api_url.rstrip("/"),
-            timeout=60,
-            headers={"Authorization": f"Bearer {api_key}", "User-Agent": "soundseal-cli"},
-        )
-
-    def post(
-        self, path: str, body: dict[str, Any], *, idempotency_key: str | None = None
-    ) -> tuple[int, dict[str, Any]]:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
-        try:
-            response = self.http.post(path, json=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return 0, {"error": f"cannot reach the registry: {exc}", "code": "unreachable"}
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = {"error": response.text[:200], "code": "bad_response"}
-        return response.status_code, payload
-
-
 def _load_state(folder: Path) -> dict[str, Any]:
     try:
         state: dict[str, Any] = json.loads((folder / STATE_FILE).read_text())
@@ -206,8 +184,7 @@ def certify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Certify a master, or every audio file in a folder, on a registry."""
-    if not api_key:
-        raise typer.BadParameter("set --api-key or SOUNDSEAL_API_KEY", param_hint="--api-key")
+    registry = connect(api_url, api_key)
     folder = target if target.is_dir() else target.parent
     if target.is_dir() and (title or isrc):
         raise typer.BadParameter("--title and --isrc are per file; use --metadata for a folder")
@@ -220,21 +197,23 @@ def certify(
         if state.get(str(p.relative_to(folder)), {}).get("status") not in ("certified", "duplicate")
     ]
     console = Console(stderr=True)
-    registry = Registry(api_url, api_key)
     results: list[dict[str, Any]] = [
         {"file": key, **value}
         for key, value in state.items()
         if value.get("status") in ("certified", "duplicate") and (folder / key) in set(files)
     ]
     defaults = {"title": title, "artist": artist, "isrc": isrc}
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=as_json,
-    ) as progress:
+    with (
+        registry,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            disable=as_json,
+        ) as progress,
+    ):
         task = progress.add_task("certifying", total=len(pending))
         for item_or_error, path in _prepared(pending, workers):
             key = str(path.relative_to(folder))
@@ -270,39 +249,45 @@ def _prepared(paths: list[Path], workers: int) -> Iterable[tuple[Prepared | str,
                 yield f"not decodable audio: {exc}", futures[future]
 
 
-def _issue(registry: Registry, item: Prepared, meta: dict[str, Any]) -> dict[str, Any]:
+def _issue(registry: Client, item: Prepared, meta: dict[str, Any]) -> dict[str, Any]:
     if not meta["artist_name"]:
         return {"status": "failed", "error": "no artist: give --artist, a CSV row or a tag"}
-    body = {
-        **{k: v for k, v in meta.items() if v},
-        "sha256_fingerprint": item.sha256,
-        "fingerprint": item.fingerprint,
-        "duration_ms": item.duration_ms,
-    }
-    status, payload = registry.post(
-        "/api/v1/certificates", body, idempotency_key=f"certify-{item.sha256}"
-    )
-    if status == 201:
-        cert = payload["certificate"]
-        return {
-            "status": "certified",
-            "certificate_id": cert["id"],
-            "certificate_number": cert["certificate_number"],
-            "sha256": item.sha256,
-        }
-    if status == 409 and payload.get("code") == "duplicate":
+    try:
+        payload = registry.create_certificate(
+            track_title=meta["track_title"],
+            artist_name=meta["artist_name"],
+            isrc=meta["isrc"] or None,
+            audio_file_name=meta["audio_file_name"] or None,
+            sha256=item.sha256,
+            fingerprint=item.fingerprint,
+            duration_ms=item.duration_ms,
+            # Derived from the content, so a run interrupted after sending is answered again.
+            idempotency_key=f"certify-{item.sha256}",
+        )
+    except Conflict as exc:
+        if exc.code != "duplicate":
+            return _failed(exc)
         return {
             "status": "duplicate",
-            "match_type": payload.get("match_type"),
-            "certificate_id": payload.get("existing_certificate_id"),
-            "certificate_number": payload.get("existing_certificate_number"),
+            "match_type": exc.body.get("match_type"),
+            "certificate_id": exc.body.get("existing_certificate_id"),
+            "certificate_number": exc.body.get("existing_certificate_number"),
             "sha256": item.sha256,
         }
+    except ClientError as exc:
+        return _failed(exc)
+    cert = payload["certificate"]
     return {
-        "status": "failed",
-        "error": payload.get("error", f"HTTP {status}"),
-        "code": payload.get("code"),
+        "status": "certified",
+        "certificate_id": cert["id"],
+        "certificate_number": cert["certificate_number"],
+        "sha256": item.sha256,
     }
+
+
+def _failed(exc: ClientError) -> dict[str, Any]:
+    body = error_body(exc)
+    return {"status": "failed", "error": body["error"], "code": body["code"]}
 
 
 def _report(results: list[dict[str, Any]], console: Console, as_json: bool) -> None:
@@ -331,26 +316,21 @@ def verify(
     """Fingerprint FILE (first 120 s, as fpcalc) and check it against a certificate.
 
     Prints the receipt; exits 0 when it matched, 1 when it did not or on error."""
-    if not api_key:
-        raise typer.BadParameter("set --api-key or SOUNDSEAL_API_KEY", param_hint="--api-key")
+    registry = connect(api_url, api_key)
     try:
         fp = fingerprint_file(file)
     except AudioError as exc:
         typer.echo(json.dumps({"error": str(exc), "code": "unsupported_media"}), err=True)
         raise typer.Exit(1) from exc
-    body = {
-        "fingerprint": encode_values(fp.values),
-        "duration_ms": fp.duration_ms,
-        "algorithm": "chromaprint",
-    }
-    status, payload = Registry(api_url, api_key).post(
-        f"/api/v1/certificates/{cert}/verify-audio", body
-    )
-    if status != 200:
-        typer.echo(json.dumps(payload, indent=2), err=True)
-        raise typer.Exit(1)
-    typer.echo(json.dumps(payload, indent=2))
-    if not payload.get("matched"):
+    try:
+        with registry:
+            receipt = registry.verify_audio(
+                cert, fingerprint=encode_values(fp.values), duration_ms=fp.duration_ms
+            )
+    except ClientError as exc:
+        exit_with(exc)
+    typer.echo(json.dumps(receipt, indent=2))
+    if not receipt.get("matched"):
         raise typer.Exit(1)
 
 

@@ -1,7 +1,9 @@
 """Stripe Checkout through the official `stripe` library.
 
 Stripe's errors are converted here, at the boundary, into `PaymentProviderError`, so the
-rest of soundseal never sees a `stripe` exception.
+rest of soundseal never sees a `stripe` exception. `stripe` comes with the `billing` extra
+(`pip install "soundseal[billing]"`) and is imported only when Checkout is configured, so a
+registry without billing neither needs nor loads it (settings refuse Stripe keys without it).
 """
 
 from __future__ import annotations
@@ -9,11 +11,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-import stripe
+from typing import TYPE_CHECKING, Any
 
 from soundseal.errors import InvalidInput, InvalidSignature, PaymentProviderError
+
+if TYPE_CHECKING:
+    import stripe
 
 __all__ = ["CheckoutSession", "StripeCheckout"]
 
@@ -30,7 +33,9 @@ def _minor_units(amount: Decimal) -> int:
 
 class StripeCheckout:
     def __init__(self, secret_key: str, webhook_secret: str, api_base: str) -> None:
-        self._client = stripe.StripeClient(
+        import stripe
+
+        self._client: stripe.StripeClient = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base.rstrip("/")},
             max_network_retries=2,
@@ -38,6 +43,8 @@ class StripeCheckout:
         self._webhook_secret = webhook_secret
 
     def _create(self, params: dict[str, Any]) -> CheckoutSession:
+        import stripe
+
         try:
             session = self._client.v1.checkout.sessions.create(params=params)  # type: ignore[arg-type]
         except stripe.StripeError as exc:
@@ -123,6 +130,8 @@ class StripeCheckout:
         is genuine and recent (Stripe's library checks both)."""
         if not signature:
             raise InvalidInput("Missing Stripe-Signature header", field="Stripe-Signature")
+        import stripe
+
         try:
             stripe.WebhookSignature.verify_header(
                 payload.decode("utf-8", "replace"), signature, self._webhook_secret

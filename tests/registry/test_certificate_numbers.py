@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from soundseal import ids
 from soundseal.db import Database
-from soundseal.registry.certificates import services
+from soundseal.registry.certificates import issuance
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.services import NewCertificate, create_certificate
 from soundseal.registry.changes.models import Change
@@ -47,7 +47,7 @@ def test_an_issuance_over_http_draws_a_new_number_after_a_collision(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     numbers = Numbers(taken, collisions=1)
-    monkeypatch.setattr(services, "new_certificate_number", numbers)
+    monkeypatch.setattr(issuance, "new_certificate_number", numbers)
     key = factory.key()
     body = {"track_title": "T", "artist_name": "A", "sha256_fingerprint": sha256_of("fresh")}
     response = client.post("/api/v1/certificates", json=body, headers=key.headers)
@@ -67,8 +67,8 @@ def test_an_issuance_over_http_draws_a_new_number_after_a_collision(
 def test_several_collisions_in_a_row_are_retried_within_one_transaction(
     database: Database, factory: Factory, taken: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    numbers = Numbers(taken, collisions=services.NUMBER_ATTEMPTS - 1)
-    monkeypatch.setattr(services, "new_certificate_number", numbers)
+    numbers = Numbers(taken, collisions=issuance.NUMBER_ATTEMPTS - 1)
+    monkeypatch.setattr(issuance, "new_certificate_number", numbers)
     key = factory.key()
     with database.transaction() as session:
         cert = create_certificate(
@@ -83,14 +83,14 @@ def test_several_collisions_in_a_row_are_retried_within_one_transaction(
         # transaction on an error outside a savepoint).
         assert session.scalar(select(func.count()).select_from(Certificate)) >= 2
     assert cert.certificate_number != taken
-    assert numbers.calls == services.NUMBER_ATTEMPTS
+    assert numbers.calls == issuance.NUMBER_ATTEMPTS
 
 
 def test_a_generator_that_only_collides_gives_up_after_a_bounded_number_of_draws(
     database: Database, factory: Factory, taken: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     numbers = Numbers(taken, collisions=10**6)
-    monkeypatch.setattr(services, "new_certificate_number", numbers)
+    monkeypatch.setattr(issuance, "new_certificate_number", numbers)
     key = factory.key()
     draft = NewCertificate(track_title="T", artist_name="A", sha256=sha256_of("never"))
     with pytest.raises(IntegrityError), database.transaction() as session:
@@ -102,7 +102,7 @@ def test_a_generator_that_only_collides_gives_up_after_a_bounded_number_of_draws
             actor=key.id,
             base_url=BASE_URL,
         )
-    assert numbers.calls == services.NUMBER_ATTEMPTS
+    assert numbers.calls == issuance.NUMBER_ATTEMPTS
     with database.transaction(write=False) as session:
         sha = sha256_of("never")
         assert session.scalar(select(Certificate).where(Certificate.sha256 == sha)) is None

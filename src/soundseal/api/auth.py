@@ -20,6 +20,7 @@ from soundseal.api.idempotency import admit
 from soundseal.api.quota import seconds_until_next_month
 from soundseal.client_address import client_address
 from soundseal.errors import Forbidden, QuotaExceeded, RateLimited, Unauthorized
+from soundseal.ids import SANDBOX_CERTIFICATE_ID
 from soundseal.registry.keys.scopes import PUBLISHABLE_SCOPES
 from soundseal.registry.keys.services import Principal, authenticate
 
@@ -31,6 +32,7 @@ __all__ = [
     "optional_principal",
     "presented_key",
     "publishable_may_hold",
+    "read_principal",
     "require_caller",
     "require_key",
     "require_operator",
@@ -149,6 +151,15 @@ def check_scope(
         )
     if scope not in principal.scopes and or_scope not in principal.scopes:
         raise Forbidden(f"This API key lacks the scope {scope}", required_scope=scope)
+    return principal
+
+
+async def read_principal(request: Request, ident: str) -> Principal | None:
+    """The caller reading certificate `ident`: reads need `certificates:read`, except of the
+    sandbox certificate, which needs no key (a key given is still checked)."""
+    principal = await optional_principal(request)
+    if principal is not None or ident != SANDBOX_CERTIFICATE_ID:
+        check_scope(principal, "certificates:read")
     return principal
 
 

@@ -7,26 +7,13 @@ Everything else is acknowledged and ignored, so Stripe stops retrying it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from soundseal.registry.billing.services import Payment
+from soundseal.registry.billing.stripe_events import Downgrade, Ignored
 from soundseal.registry.billing.tiers import TIER_NAMES
 
 __all__ = ["Downgrade", "Ignored", "interpret"]
-
-
-@dataclass(frozen=True)
-class Downgrade:
-    """A subscription ended: the workspace goes back to the free tier."""
-
-    account_id: str
-    tier: str
-
-
-@dataclass(frozen=True)
-class Ignored:
-    reason: str
 
 
 # A session paid by a delayed method (a bank debit) completes unpaid, and is paid later by

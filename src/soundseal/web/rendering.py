@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from soundseal.__about__ import __version__
 from soundseal.api.errors import STATUS_BY_CODE
 from soundseal.errors import SoundsealError
+from soundseal.urls import badge_path, proof_path, verify_path
 from soundseal.web.assets import asset_url
 from soundseal.web.sessions import LoginRequired, attach_csrf_cookie, form_token
 
@@ -51,6 +52,10 @@ _env.filters["day"] = _day
 _env.filters["moment"] = _moment
 _env.globals["asset_url"] = asset_url
 _env.globals["version"] = __version__
+# Links between the registry's own pages, built where every other address is.
+_env.globals["proof_path"] = proof_path
+_env.globals["verify_path"] = verify_path
+_env.globals["badge_path"] = badge_path
 
 
 def render_text(template: str, **context: Any) -> str:

@@ -6,8 +6,19 @@ from typing import Any
 
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.views import iso
+from soundseal.registry.claims.services import CLAIM_TYPES
+from soundseal.urls import badge_url, proof_url
 
-__all__ = ["ai_disclosure_text", "format_isrc", "json_ld", "open_graph", "snippets"]
+__all__ = ["TYPE_LABELS", "ai_disclosure_text", "format_isrc", "json_ld", "open_graph", "snippets"]
+
+# How the claim forms name each type of claim.
+TYPE_LABELS = {
+    "ownership": "Ownership: I hold the rights in this recording",
+    "credit": "Credit: a contributor is missing or wrong",
+    "ai_use": "AI use: the AI disclosure is wrong",
+    "other": "Something else",
+}
+assert set(TYPE_LABELS) == set(CLAIM_TYPES)
 
 _INVOLVEMENT = {
     "none": "No AI involvement declared",
@@ -70,7 +81,7 @@ def open_graph(cert: Certificate, *, proof_url: str, base_url: str) -> dict[str,
             f"for “{cert.track_title}” by {cert.artist_name}."
         ),
         "og:url": proof_url,
-        "og:image": f"{base_url}/cert/{cert.id}/badge.svg",
+        "og:image": badge_url(base_url, cert.id),
     }
 
 
@@ -94,7 +105,7 @@ def snippets(cert: Certificate, *, base_url: str) -> dict[str, str]:
             'sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>'
         ),
         "badge": (
-            f"[![soundseal certificate]({base_url}/cert/{cert.id}/badge.svg)]"
-            f"({base_url}/cert/{cert.id})"
+            f"[![soundseal certificate]({badge_url(base_url, cert.id)})]"
+            f"({proof_url(base_url, cert.id)})"
         ),
     }

@@ -21,9 +21,11 @@ from soundseal.errors import NotFound
 from soundseal.matching import CURRENT_POLICY
 from soundseal.registry.acoustic import services as acoustic
 from soundseal.registry.acoustic.fingerprints import decode_fingerprint
-from soundseal.registry.certificates.services import get_acoustic, visible_in_mode
+from soundseal.registry.certificates.access import visible_in_mode
+from soundseal.registry.certificates.lookups import get_acoustic
 from soundseal.registry.certificates.views import iso
 from soundseal.registry.keys.services import Principal
+from soundseal.urls import verify_url
 
 router = APIRouter(prefix="/api/v1", tags=["acoustic verification"])
 
@@ -131,7 +133,7 @@ async def identify(
                     "offset_ms": f.decision.offset_ms,
                     "coverage": round(f.coverage, 4),
                     "reasons": list(f.decision.reasons),
-                    "verification_url": f"{base_url}/verify/{f.certificate.certificate_number}",
+                    "verification_url": verify_url(base_url, f.certificate.certificate_number),
                 }
                 for f in found
             ]

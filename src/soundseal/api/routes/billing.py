@@ -21,13 +21,9 @@ from soundseal.errors import BillingDisabled, InvalidInput
 from soundseal.payments.checkout import StripeCheckout
 from soundseal.payments.offers import sell_credits, sell_tier
 from soundseal.payments.signature_header import check_stripe_signature_header
-from soundseal.payments.stripe_events import Downgrade, Ignored, interpret
-from soundseal.registry.billing.services import (
-    apply_payment,
-    claim_stripe_event,
-    get_tier,
-    set_tier,
-)
+from soundseal.payments.stripe_events import interpret
+from soundseal.registry.billing.services import get_tier
+from soundseal.registry.billing.stripe_events import apply_stripe_event
 from soundseal.registry.credits.services import balance
 from soundseal.registry.keys.services import Principal
 
@@ -210,20 +206,12 @@ async def stripe_webhook(request: Request) -> JSONResponse:
 
     def apply() -> dict[str, Any]:
         with transaction(request, write=True) as session:
-            account_id = None if isinstance(meaning, Ignored) else meaning.account_id
-            if not claim_stripe_event(
-                session, event_id=str(event["id"]), type=str(event["type"]), account_id=account_id
-            ):
-                return {"received": True, "applied": False, "reason": "already applied"}
-            if isinstance(meaning, Ignored):
-                return {"received": True, "applied": False, "reason": meaning.reason}
-            if isinstance(meaning, Downgrade):
-                # Only the subscription that set the current tier takes it away.
-                if get_tier(session, meaning.account_id) == meaning.tier:
-                    set_tier(session, meaning.account_id, "free")
-            else:
-                apply_payment(session, meaning)
+            outcome = apply_stripe_event(
+                session, event_id=str(event["id"]), type=str(event["type"]), meaning=meaning
+            )
+        if outcome.applied:
             return {"received": True, "applied": True}
+        return {"received": True, "applied": False, "reason": outcome.reason}
 
     answer = await run_in_threadpool(apply)
     log.info(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from soundseal.api.auth import check_scope, checks_key, optional_principal, require_scope
+from soundseal.api.auth import checks_key, read_principal, require_scope
 from soundseal.api.context import get_context, read, transaction
 from soundseal.api.edge import accepts_upload
 from soundseal.api.schemas import (
@@ -20,37 +20,19 @@ from soundseal.api.schemas import (
     error_responses,
 )
 from soundseal.api.uploads import read_issuance
-from soundseal.errors import NotFound
-from soundseal.ids import SANDBOX_CERTIFICATE_ID
 from soundseal.registry.certificates import services as certificates
-from soundseal.registry.certificates.models import Certificate
+from soundseal.registry.certificates.access import check_readable as visible
 from soundseal.registry.certificates.views import certificate_view, version_view
-from soundseal.registry.credits.services import spend_credit
 from soundseal.registry.keys.services import Principal
 
-_C = TypeVar("_C", bound=Any)
+# `read_principal` and `visible` are kept importable from here for the status route, which
+# has not moved to `api.auth` and `registry.certificates.access` yet.
+__all__ = ["read_principal", "router", "visible"]
 
 router = APIRouter(prefix="/api/v1/certificates", tags=["certificates"])
 
 _READ_ERRORS = error_responses(400, 401, 403, 404, 429)
 _WRITE_ERRORS = error_responses(400, 401, 403, 409, 413, 422, 429)
-
-
-def visible(cert: _C, principal: Principal | None, ident: str) -> _C:
-    """A key sees its own mode; with no key only the sandbox certificate is readable."""
-    if cert.id == SANDBOX_CERTIFICATE_ID:
-        return cert
-    if principal is None or not certificates.visible_in_mode(cert, principal.mode):
-        raise NotFound(f"No certificate {ident!r}")
-    return cert
-
-
-def owned(cert: Certificate, principal: Principal) -> Certificate:
-    if cert.account_id != principal.account_id or cert.mode != principal.mode:
-        # Not found rather than forbidden: IDs of other workspaces' certificates are not
-        # confirmed to exist by a write attempt.
-        raise NotFound(f"No certificate {cert.id!r} in this workspace")
-    return cert
 
 
 @router.post(
@@ -94,17 +76,7 @@ async def create_certificate(
 
     def issue() -> dict[str, Any]:
         with transaction(request, write=True) as session:
-            # Charged first: without a credit nothing below runs, and a refused issuance
-            # (a duplicate, say) rolls the charge back with everything else.
-            spend_credit(
-                session,
-                account_id=principal.account_id,
-                mode=principal.mode,
-                reason="certificate",
-                actor=principal.key_id,
-                enabled=context.settings.credits_enabled,
-            )
-            cert = certificates.create_certificate(
+            cert = certificates.issue_certificate(
                 session,
                 account_id=principal.account_id,
                 mode=principal.mode,
@@ -112,6 +84,7 @@ async def create_certificate(
                 actor=principal.key_id,
                 base_url=context.settings.public_url,
                 acoustic_index=context.acoustic,
+                credits_enabled=context.settings.credits_enabled,
             )
             return certificate_view(cert, base_url=context.settings.public_url, owner=True)
 
@@ -159,14 +132,6 @@ def list_certificates(
     )
 
 
-async def read_principal(request: Request, ident: str) -> Principal | None:
-    """Reads need `certificates:read`, except of the sandbox certificate, which needs no key."""
-    principal = await optional_principal(request)
-    if principal is not None or ident != SANDBOX_CERTIFICATE_ID:
-        check_scope(principal, "certificates:read")
-    return principal
-
-
 @router.get(
     "/{id_or_number}",
     openapi_extra={"x-required-scope": "certificates:read (none for cer_test_synthetic)"},
@@ -179,12 +144,10 @@ async def get_certificate(id_or_number: str, request: Request) -> JSONResponse:
     base_url = get_context(request).settings.public_url
 
     def lookup(session: Session) -> dict[str, Any]:
-        cert = visible(certificates.get_certificate(session, id_or_number), principal, id_or_number)
-        owner = (
-            principal is not None
-            and principal.kind == "secret"
-            and cert.account_id == principal.account_id
+        cert = certificates.check_readable(
+            certificates.get_certificate(session, id_or_number), principal, id_or_number
         )
+        owner = certificates.is_owner(cert, principal)
         return certificate_view(cert, base_url=base_url, owner=owner)
 
     return JSONResponse(await read(request, lookup))
@@ -203,9 +166,14 @@ def revoke_certificate(
 ) -> JSONResponse:
     base_url = get_context(request).settings.public_url
     with transaction(request, write=True) as session:
-        cert = owned(certificates.get_certificate(session, certificate_id), principal)
-        certificates.revoke_certificate(
-            session, cert, reason=body.reason, actor=principal.key_id, base_url=base_url
+        cert = certificates.revoke_owned(
+            session,
+            certificate_id,
+            account_id=principal.account_id,
+            mode=principal.mode,
+            reason=body.reason,
+            actor=principal.key_id,
+            base_url=base_url,
         )
         view = certificate_view(cert, base_url=base_url, owner=True)
     return JSONResponse({"success": True, "certificate": view})
@@ -222,7 +190,9 @@ def list_versions(
     principal: Principal = require_scope("certificates:read", secret_only=True),
 ) -> JSONResponse:
     with transaction(request, write=False) as session:
-        cert = owned(certificates.get_certificate(session, certificate_id), principal)
+        cert = certificates.get_owned_certificate(
+            session, certificate_id, account_id=principal.account_id, mode=principal.mode
+        )
         versions: list[dict[str, Any]] = [
             version_view(v) for v in certificates.list_versions(session, cert.id)
         ]

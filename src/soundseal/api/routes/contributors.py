@@ -11,19 +11,15 @@ from fastapi.responses import JSONResponse
 from soundseal.api.auth import require_scope
 from soundseal.api.context import get_context, transaction
 from soundseal.api.idempotency import secret_fields
-from soundseal.api.routes.certificates import owned, visible
 from soundseal.api.schemas import ContributorInvite, error_responses
 from soundseal.db.base import utcnow
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.contributors import services as contributors
 from soundseal.registry.contributors.views import contributor_view
 from soundseal.registry.keys.services import Principal
+from soundseal.urls import acknowledgement_url
 
 router = APIRouter(prefix="/api/v1/certificates", tags=["contributors"])
-
-
-def acknowledgement_url(base_url: str, token: str) -> str:
-    return f"{base_url}/contributors/ack/{token}"
 
 
 @router.post(
@@ -46,7 +42,9 @@ def invite(
 ) -> JSONResponse:
     base_url = get_context(request).settings.public_url
     with transaction(request, write=True) as session:
-        cert = owned(certificates.get_certificate(session, certificate_id), principal)
+        cert = certificates.get_owned_certificate(
+            session, certificate_id, account_id=principal.account_id, mode=principal.mode
+        )
         contributor, token = contributors.invite_contributor(
             session,
             cert,
@@ -80,10 +78,10 @@ def list_contributors(
     principal: Principal = require_scope("certificates:read"),
 ) -> JSONResponse:
     with transaction(request, write=False) as session:
-        cert = visible(
+        cert = certificates.check_readable(
             certificates.get_certificate(session, certificate_id), principal, certificate_id
         )
-        owner = principal.kind == "secret" and cert.account_id == principal.account_id
+        owner = certificates.is_owner(cert, principal)
         rows = contributors.list_contributors(session, cert.id, acknowledged_only=not owner)
         items = [contributor_view(c, owner=owner) for c in rows]
     return JSONResponse({"certificate_id": cert.id, "contributors": items})

@@ -15,16 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.auth import require_scope
 from soundseal.api.context import get_context, transaction
-from soundseal.api.routes.verify import one_lookup
 from soundseal.api.schemas import error_responses
-from soundseal.registry.acoustic.services import duplicate_work_scan
-from soundseal.registry.certificates import services as certificates
-from soundseal.registry.certificates.models import Certificate
-from soundseal.registry.certificates.views import certificate_view, version_view
-from soundseal.registry.contributors.services import list_contributors
-from soundseal.registry.contributors.views import contributor_view
-from soundseal.registry.credits.services import balance, spend_credit
 from soundseal.registry.keys.services import Principal
+from soundseal.registry.verification.deep import deep_verification
 
 router = APIRouter(prefix="/api/v1/verify", tags=["verification"])
 
@@ -52,87 +45,21 @@ async def deep_verify(
     isrc: Text = None,
     principal: Principal = require_scope("verify:read", secret_only=True),
 ) -> JSONResponse:
-    given = one_lookup(certificate_number, sha256, isrc)
     context = get_context(request)
-    settings = context.settings
 
     def scan() -> dict[str, Any]:
         with transaction(request, write=True) as session:
-            found = certificates.find_for_verification(
-                session,
-                mode=principal.mode,
-                certificate_number=certificate_number,
-                sha256=sha256,
-                isrc=isrc,
-            )
-            if found is None:
-                name, value = next(iter(given.items()))
-                return {
-                    "verified": False,
-                    "message": f"No matching certificate found for this {name}",
-                    name: value,
-                    "credits_remaining": _remaining(session, principal, settings.credits_enabled),
-                }
-            remaining = spend_credit(
+            return deep_verification(
                 session,
                 account_id=principal.account_id,
                 mode=principal.mode,
-                reason="deep_verification",
-                reference=found.id,
                 actor=principal.key_id,
-                enabled=settings.credits_enabled,
+                certificate_number=certificate_number,
+                sha256=sha256,
+                isrc=isrc,
+                base_url=context.settings.public_url,
+                acoustic_index=context.acoustic,
+                credits_enabled=context.settings.credits_enabled,
             )
-            cert = session.get(Certificate, found.id)
-            assert cert is not None
-            owner = cert.account_id == principal.account_id
-            view = certificate_view(cert, base_url=settings.public_url, owner=owner)
-            body: dict[str, Any] = {
-                "verified": cert.status == "active",
-                "certificate": view,
-                "ai_disclosure": cert.ai_disclosure,
-                "deep_scan": {
-                    **duplicate_work_scan(
-                        session, context.acoustic, cert, base_url=settings.public_url
-                    ),
-                    "ai_detection_status": "not_run",
-                },
-                # The owner sees every invitation; others only the credits confirmed by
-                # the contributors themselves, without their emails.
-                "contributors": [
-                    contributor_view(c, owner=owner)
-                    for c in list_contributors(session, cert.id, acknowledged_only=not owner)
-                ],
-                "version_history": [
-                    _version(version_view(v), owner=owner)
-                    for v in certificates.list_versions(session, cert.id)
-                ],
-                "credits_remaining": (
-                    remaining
-                    if remaining is not None
-                    else _remaining(session, principal, settings.credits_enabled)
-                ),
-            }
-            if cert.status != "active":
-                body["message"] = f"Certificate {cert.certificate_number} has been revoked"
-            return body
 
     return JSONResponse(await run_in_threadpool(scan))
-
-
-def _version(view: dict[str, Any], *, owner: bool) -> dict[str, Any]:
-    """A history entry; others' entries without the owner-only fields (who, the file name)."""
-    if owner:
-        return view
-    snapshot = {k: v for k, v in view["snapshot"].items() if k != "audio_file_name"}
-    # Who filed a claim, and whom the owner invited before they confirmed, are the owner's.
-    if "claim" in snapshot:
-        snapshot["claim"] = {k: v for k, v in snapshot["claim"].items() if k != "claimant_name"}
-    if "contributor" in snapshot and view["change"] != "contributor.acknowledged":
-        snapshot["contributor"] = {
-            k: v for k, v in snapshot["contributor"].items() if k not in ("name", "role")
-        }
-    return {**{k: v for k, v in view.items() if k != "actor"}, "snapshot": snapshot}
-
-
-def _remaining(session: Any, principal: Principal, enabled: bool) -> int | None:
-    return balance(session, principal.account_id) if enabled else None

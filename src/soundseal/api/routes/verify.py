@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_scope
 from soundseal.api.context import get_context, lookup
 from soundseal.api.schemas import VerifyRequest, error_responses
-from soundseal.errors import InvalidInput
-from soundseal.registry.certificates.services import find_for_verification
-from soundseal.registry.certificates.views import verification_view
 from soundseal.registry.keys.services import Principal
+from soundseal.registry.verification.public import one_lookup, verify_certificate
+
+# `one_lookup` stays importable from here for callers that have not moved to the registry.
+__all__ = ["one_lookup", "router", "verification"]
 
 router = APIRouter(prefix="/api/v1/verify", tags=["verification"])
-
-
-def one_lookup(
-    certificate_number: str | None, sha256: str | None, isrc: str | None
-) -> dict[str, str]:
-    """The one lookup a verification names, as `{field: value}`; 400 for none or several."""
-    given = {
-        name: value
-        for name, value in (
-            ("certificate_number", certificate_number),
-            ("sha256", sha256),
-            ("isrc", isrc),
-        )
-        if value is not None
-    }
-    if len(given) != 1:
-        raise InvalidInput(
-            "Give exactly one of certificate_number, sha256 or isrc",
-            field=next(iter(given), "certificate_number"),
-        )
-    return given
 
 
 async def verification(
@@ -46,35 +24,19 @@ async def verification(
     sha256: str | None,
     isrc: str | None,
 ) -> JSONResponse:
-    given = one_lookup(certificate_number, sha256, isrc)
+    """The public verification answer in the key's mode (GET and POST share it)."""
     base_url = get_context(request).settings.public_url
-    cert = await lookup(
+    body = await lookup(
         request,
-        lambda reader: find_for_verification(
+        lambda reader: verify_certificate(
             reader,
             mode=principal.mode,
             certificate_number=certificate_number,
             sha256=sha256,
             isrc=isrc,
+            base_url=base_url,
         ),
     )
-    if cert is None:
-        what = {"certificate_number": "number", "sha256": "hash", "isrc": "ISRC"}
-        name, value = next(iter(given.items()))
-        return JSONResponse(
-            {
-                "verified": False,
-                "message": f"No matching certificate found for this {what[name]}",
-                name: value,
-            }
-        )
-    body: dict[str, Any] = {
-        "verified": cert.status == "active",
-        "certificate": verification_view(cert),
-        "verification_url": f"{base_url}/verify/{cert.certificate_number}",
-    }
-    if cert.status != "active":
-        body["message"] = f"Certificate {cert.certificate_number} has been revoked"
     return JSONResponse(body)
 
 

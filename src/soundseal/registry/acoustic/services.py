@@ -25,6 +25,7 @@ from soundseal.registry.acoustic.index import AcousticIndex
 from soundseal.registry.acoustic.models import VerificationReceipt
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.changes.services import lock_feed
+from soundseal.urls import verify_url
 
 __all__ = [
     "Evaluation",
@@ -72,7 +73,7 @@ def check_acoustic_duplicate(
                 policy_version=decision.policy_version,
                 existing_certificate_id=master.id,
                 existing_certificate_number=master.certificate_number,
-                verification_url=f"{base_url}/verify/{master.certificate_number}",
+                verification_url=verify_url(base_url, master.certificate_number),
             )
 
 
@@ -112,7 +113,7 @@ def duplicate_work_scan(
                     "issued_at": other.issued_at.isoformat(timespec="milliseconds").replace(
                         "+00:00", "Z"
                     ),
-                    "verification_url": f"{base_url}/verify/{other.certificate_number}",
+                    "verification_url": verify_url(base_url, other.certificate_number),
                 }
             )
     status = "matches_found" if matches else "clean"

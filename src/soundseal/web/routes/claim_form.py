@@ -21,21 +21,15 @@ from soundseal.errors import InvalidInput, NotFound, RateLimited
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.services import get_certificate
 from soundseal.registry.claims.models import Claim
-from soundseal.registry.claims.services import CLAIM_TYPES, PUBLIC_FORM, NewClaim, file_claim
+from soundseal.registry.claims.services import PUBLIC_FORM, NewClaim, file_claim
 from soundseal.web.rendering import error_page, render
 from soundseal.web.sessions import check_csrf, form_checks
+from soundseal.web.views import TYPE_LABELS
 
 router = APIRouter(include_in_schema=False, dependencies=[form_checks(session=False)])
 
 FormText = Annotated[str, Form(max_length=6000)]
 _NO_STORE = {"Cache-Control": "no-store"}
-TYPE_LABELS = {
-    "ownership": "Ownership: I hold the rights in this recording",
-    "credit": "Credit: a contributor is missing or wrong",
-    "ai_use": "AI use: the AI disclosure is wrong",
-    "other": "Something else",
-}
-assert set(TYPE_LABELS) == set(CLAIM_TYPES)
 
 
 def _certificate(request: Request, certificate_id: str) -> Certificate | None:

@@ -13,13 +13,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from soundseal.api.context import get_context, transaction
-from soundseal.api.routes.contributors import acknowledgement_url
 from soundseal.db.base import utcnow
 from soundseal.errors import Conflict, InvalidInput, NotFound
-from soundseal.registry.certificates.services import get_certificate
+from soundseal.registry.certificates.access import get_owned_certificate
+from soundseal.registry.certificates.lookups import get_certificate
 from soundseal.registry.contributors.services import acknowledge, find_by_token, invite_contributor
+from soundseal.urls import acknowledgement_url
+from soundseal.web.dashboard_pages import certificate_mode, certificate_page
 from soundseal.web.rendering import error_page, render
-from soundseal.web.routes.dashboard import certificate_page, own_certificate
 from soundseal.web.sessions import check_csrf, form_checks, require_user
 
 router = APIRouter(include_in_schema=False, dependencies=[form_checks(session=False)])
@@ -99,7 +100,12 @@ def invite(
     check_csrf(request, csrf_token)
     try:
         with transaction(request, write=True) as session:
-            cert = own_certificate(user, get_certificate(session, certificate_id))
+            cert = get_owned_certificate(
+                session,
+                certificate_id,
+                account_id=user.account_id,
+                mode=certificate_mode(request, certificate_id),
+            )
             _, token = invite_contributor(
                 session, cert, name=name, role=role, email=email, actor=user.actor, now=utcnow()
             )

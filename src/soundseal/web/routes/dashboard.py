@@ -7,7 +7,7 @@ the user as actor, so they land in the certificate's version history like API ch
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -17,60 +17,27 @@ from soundseal.api.edge import accepts_upload
 from soundseal.api.uploads import hash_and_fingerprint_upload
 from soundseal.errors import Conflict, InvalidInput, NotFound, SoundsealError
 from soundseal.registry.certificates import services as certificates
-from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.queries import count_certificates, search_certificates
-from soundseal.registry.contributors.services import list_contributors
-from soundseal.registry.credits.services import balance, spend_credit
-from soundseal.registry.embeds.services import daily_opens, opens_by_certificate
+from soundseal.registry.credits.services import balance
+from soundseal.registry.embeds.services import opens_by_certificate
 from soundseal.registry.keys.models import ApiKey
 from soundseal.registry.keys.scopes import ALL_SCOPES, PUBLISHABLE_SCOPES
 from soundseal.registry.keys.services import create_key, list_keys, revoke_key
 from soundseal.registry.logins.services import SignedIn
-from soundseal.web.rendering import render
+from soundseal.web.dashboard_pages import (
+    FormText,
+    certificate_mode,
+    certificate_page,
+    dashboard_page,
+    mode_of,
+)
 from soundseal.web.sessions import check_csrf, form_checks, require_user
-from soundseal.web.views import ai_disclosure_text, format_isrc, snippets
 
 router = APIRouter(
     prefix="/dashboard", include_in_schema=False, dependencies=[form_checks(session=True)]
 )
 
-FormText = Annotated[str, Form(max_length=2000)]
 PAGE_SIZE = 50
-_NO_STORE = {"Cache-Control": "no-store"}
-_DONE = {
-    "welcome": "Your workspace is ready. Issue a certificate or mint API keys to begin.",
-    "created": "Certificate issued.",
-    "revoked": "Certificate revoked.",
-    "key_revoked": "API key revoked. Requests with it are refused from now on.",
-    "responded": "Response sent. The claim now awaits the operator's decision.",
-    "webhook_updated": "Webhook updated.",
-    "webhook_tested": "Test event queued: it appears under Deliveries once sent.",
-    "webhook_deleted": "Webhook deleted.",
-    "redelivered": "Delivery queued again.",
-}
-
-
-def mode_of(value: str | None) -> str:
-    return "test" if value == "test" else "live"
-
-
-def dashboard_page(request: Request, template: str, user: SignedIn, **context: Any) -> Response:
-    done = request.query_params.get("done")
-    return render(
-        request,
-        template,
-        forms=True,
-        user=user,
-        notice=_DONE.get(done or ""),
-        headers=_NO_STORE,
-        **context,
-    )
-
-
-def own_certificate(user: SignedIn, cert: Certificate) -> Certificate:
-    if cert.account_id != user.account_id:
-        raise NotFound(f"No certificate {cert.id!r} in this workspace")
-    return cert
 
 
 @router.get("")
@@ -160,23 +127,17 @@ def certificate_create(
             audio_file_name=audio_file_name,
             acoustic=acoustic,
         )
+        context = get_context(request)
         with transaction(request, write=True) as session:
-            spend_credit(
-                session,
-                account_id=user.account_id,
-                mode=mode,
-                reason="certificate",
-                actor=user.actor,
-                enabled=get_context(request).settings.credits_enabled,
-            )
-            cert = certificates.create_certificate(
+            cert = certificates.issue_certificate(
                 session,
                 account_id=user.account_id,
                 mode=mode,
                 draft=draft,
                 actor=user.actor,
-                base_url=get_context(request).settings.public_url,
-                acoustic_index=get_context(request).acoustic,
+                base_url=context.settings.public_url,
+                acoustic_index=context.acoustic,
+                credits_enabled=context.settings.credits_enabled,
             )
     except SoundsealError as exc:
         form = {
@@ -199,47 +160,6 @@ def certificate_detail(certificate_id: str, request: Request) -> Response:
     return certificate_page(request, require_user(request), certificate_id)
 
 
-def certificate_page(
-    request: Request,
-    user: SignedIn,
-    certificate_id: str,
-    *,
-    error: str | None = None,
-    status: int = 200,
-    invite_error: str | None = None,
-    invite_link: str | None = None,
-    form: dict[str, str] | None = None,
-) -> Response:
-    """The certificate's page; after an invitation, with its one-time link (`invite_link`),
-    which exists only in this response."""
-    with transaction(request, write=False) as session:
-        cert = own_certificate(user, certificates.get_certificate(session, certificate_id))
-        versions = certificates.list_versions(session, cert.id)
-        opens = daily_opens(session, cert.id)
-        people = list_contributors(session, cert.id)
-    base_url = get_context(request).settings.public_url
-    return dashboard_page(
-        request,
-        "dashboard/certificate.html",
-        user,
-        section="certificates",
-        mode=cert.mode,
-        cert=cert,
-        isrc=format_isrc(cert.isrc),
-        ai_disclosure=ai_disclosure_text(cert),
-        versions=versions,
-        opens=opens,
-        total_opens=sum(n for _, n in opens),
-        snippets=snippets(cert, base_url=base_url),
-        error=error,
-        contributors=people,
-        invite_error=invite_error,
-        invite_link=invite_link,
-        form=form or {},
-        status_code=status,
-    )
-
-
 @router.post("/certificates/{certificate_id}/revoke")
 def certificate_revoke(
     certificate_id: str, request: Request, csrf_token: FormText = "", reason: FormText = ""
@@ -248,10 +168,11 @@ def certificate_revoke(
     check_csrf(request, csrf_token)
     try:
         with transaction(request, write=True) as session:
-            cert = own_certificate(user, certificates.get_certificate(session, certificate_id))
-            certificates.revoke_certificate(
+            certificates.revoke_owned(
                 session,
-                cert,
+                certificate_id,
+                account_id=user.account_id,
+                mode=certificate_mode(request, certificate_id),
                 reason=reason,
                 actor=user.actor,
                 base_url=get_context(request).settings.public_url,

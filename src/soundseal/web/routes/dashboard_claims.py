@@ -15,9 +15,9 @@ from soundseal.errors import Conflict, InvalidInput
 from soundseal.registry.claims import services as claims
 from soundseal.registry.claims.views import effective_status
 from soundseal.registry.logins.services import SignedIn
-from soundseal.web.routes.claim_form import TYPE_LABELS
-from soundseal.web.routes.dashboard import dashboard_page
+from soundseal.web.dashboard_pages import dashboard_page
 from soundseal.web.sessions import check_csrf, form_checks, require_user
+from soundseal.web.views import TYPE_LABELS
 
 router = APIRouter(
     prefix="/dashboard", include_in_schema=False, dependencies=[form_checks(session=True)]

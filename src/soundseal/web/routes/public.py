@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from soundseal import urls
 from soundseal.api.auth import client_ip
 from soundseal.api.context import get_context, transaction
 from soundseal.api.schemas import error_responses
@@ -83,7 +84,7 @@ def _proof(request: Request, ident: str) -> Response:
         credited = list_contributors(session, cert.id, acknowledged_only=True)
         unanswered = unanswered_claims(session, cert.id, now)
     base_url = get_context(request).settings.public_url
-    proof_url = f"{base_url}/cert/{cert.id}"
+    proof_url = urls.proof_url(base_url, cert.id)
     return render(
         request,
         "proof.html",

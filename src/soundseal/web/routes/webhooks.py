@@ -20,7 +20,7 @@ from soundseal.registry.logins.services import SignedIn
 from soundseal.registry.webhooks import services as webhooks
 from soundseal.registry.webhooks.models import WebhookEndpoint
 from soundseal.registry.webhooks.views import delivery_view
-from soundseal.web.routes.dashboard import FormText, dashboard_page, mode_of
+from soundseal.web.dashboard_pages import FormText, dashboard_page, mode_of
 from soundseal.web.sessions import check_csrf, form_checks, require_user
 
 router = APIRouter(

@@ -1,7 +1,8 @@
-"""The domain's exception tree.
+"""The domain's exception tree, and the one registry of error codes.
 
-The registry raises these; it knows nothing about HTTP. The API layer maps each `code` to a
-status and renders the one error body (`soundseal.api.errors`).
+The registry raises these; it knows nothing about HTTP. Every error carries a machine `code`,
+a member of `ErrorCode`, and each member states the HTTP status it is answered with: the API
+(`soundseal.api.errors`) and the dashboard (`soundseal.web`) both take the status from there.
 
     SoundsealError                 code
     ├── InvalidInput               bad_request        (names the offending `field`)
@@ -22,12 +23,14 @@ status and renders the one error body (`soundseal.api.errors`).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 __all__ = [
     "BillingDisabled",
     "Conflict",
     "DuplicateCertificate",
+    "ErrorCode",
     "Forbidden",
     "InvalidAudio",
     "InvalidInput",
@@ -43,8 +46,54 @@ __all__ = [
 ]
 
 
+class ErrorCode(StrEnum):
+    """Every machine code an error response can carry, each with its HTTP status.
+
+    The status is written on the member, not in a map beside it: a code and its status are
+    one fact of the public contract, and a separate map could miss a code and fall back to a
+    guess at run time. Here a code without a status cannot be written, and passing anything
+    but a member where a code is expected is a type error. The number is all the domain
+    knows of HTTP; it never builds a response. A member is a `str`, so it compares equal to,
+    and serializes as, its code.
+    """
+
+    status: int
+
+    def __new__(cls, code: str, status: int) -> ErrorCode:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.status = status
+        return member
+
+    BAD_REQUEST = "bad_request", 400
+    UNSUPPORTED_MEDIA = "unsupported_media", 400
+    INSUFFICIENT_AUDIO = "insufficient_audio", 400
+    AUDIO_TOO_LONG = "audio_too_long", 400
+    BILLING_DISABLED = "billing_disabled", 400
+    INVALID_SIGNATURE = "invalid_signature", 400
+    UNAUTHORIZED = "unauthorized", 401
+    PAYMENT_REQUIRED = "payment_required", 402
+    FORBIDDEN = "forbidden", 403
+    NOT_FOUND = "not_found", 404
+    METHOD_NOT_ALLOWED = "method_not_allowed", 405
+    DUPLICATE = "duplicate", 409
+    ALREADY_REVOKED = "already_revoked", 409
+    CLAIM_CLOSED = "claim_closed", 409
+    LINK_USED = "link_used", 409
+    ACCOUNT_EXISTS = "account_exists", 409
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use", 409
+    WEBHOOK_DISABLED = "webhook_disabled", 409
+    PAYLOAD_TOO_LARGE = "payload_too_large", 413
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", 415
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", 422
+    RATE_LIMITED = "rate_limited", 429
+    MONTHLY_QUOTA_EXCEEDED = "monthly_quota_exceeded", 429
+    INTERNAL_ERROR = "internal_error", 500
+    PAYMENT_PROVIDER_ERROR = "payment_provider_error", 502
+
+
 class SoundsealError(Exception):
-    code = "internal_error"
+    code: ErrorCode = ErrorCode.INTERNAL_ERROR
 
     def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(message)
@@ -54,7 +103,7 @@ class SoundsealError(Exception):
 
 
 class InvalidInput(SoundsealError):
-    code = "bad_request"
+    code = ErrorCode.BAD_REQUEST
 
     def __init__(self, message: str, *, field: str | None = None, **extra: Any) -> None:
         if field is not None:
@@ -64,59 +113,59 @@ class InvalidInput(SoundsealError):
 
 
 class InvalidSignature(InvalidInput):
-    code = "invalid_signature"
+    code = ErrorCode.INVALID_SIGNATURE
 
 
 class NotFound(SoundsealError):
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
 
 
 class Unauthorized(SoundsealError):
-    code = "unauthorized"
+    code = ErrorCode.UNAUTHORIZED
 
 
 class Forbidden(SoundsealError):
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
 
 
 class PaymentRequired(SoundsealError):
-    code = "payment_required"
+    code = ErrorCode.PAYMENT_REQUIRED
 
 
 class BillingDisabled(SoundsealError):
-    code = "billing_disabled"
+    code = ErrorCode.BILLING_DISABLED
 
 
 class PaymentProviderError(SoundsealError):
-    code = "payment_provider_error"
+    code = ErrorCode.PAYMENT_PROVIDER_ERROR
 
 
 class Conflict(SoundsealError):
-    def __init__(self, message: str, *, code: str, **extra: Any) -> None:
+    def __init__(self, message: str, *, code: ErrorCode, **extra: Any) -> None:
         super().__init__(message, **extra)
         self.code = code
 
 
 class DuplicateCertificate(Conflict):
     def __init__(self, message: str, **extra: Any) -> None:
-        super().__init__(message, code="duplicate", **extra)
+        super().__init__(message, code=ErrorCode.DUPLICATE, **extra)
 
 
 class RateLimited(SoundsealError):
-    code = "rate_limited"
+    code = ErrorCode.RATE_LIMITED
 
 
 class QuotaExceeded(RateLimited):
-    code = "monthly_quota_exceeded"
+    code = ErrorCode.MONTHLY_QUOTA_EXCEEDED
 
 
 class PayloadTooLarge(SoundsealError):
-    code = "payload_too_large"
+    code = ErrorCode.PAYLOAD_TOO_LARGE
 
 
 class InvalidAudio(SoundsealError):
     """Audio that cannot be decoded, or carries too little to certify or match."""
 
-    def __init__(self, message: str, *, code: str, **extra: Any) -> None:
+    def __init__(self, message: str, *, code: ErrorCode, **extra: Any) -> None:
         super().__init__(message, **extra)
         self.code = code

@@ -18,51 +18,26 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 from starlette.routing import Match
 
-from soundseal.errors import SoundsealError
+from soundseal.errors import ErrorCode, SoundsealError
 
-__all__ = ["STATUS_BY_CODE", "error_body", "error_response", "install_error_handlers"]
+__all__ = ["domain_error_parts", "error_body", "error_response", "install_error_handlers"]
 
 logger = logging.getLogger("soundseal.api")
 
-STATUS_BY_CODE: dict[str, int] = {
-    "bad_request": 400,
-    "unsupported_media": 400,
-    "insufficient_audio": 400,
-    "audio_too_long": 400,
-    "unauthorized": 401,
-    "payment_required": 402,
-    "billing_disabled": 400,
-    "invalid_signature": 400,
-    "payment_provider_error": 502,
-    "monthly_quota_exceeded": 429,
-    "forbidden": 403,
-    "not_found": 404,
-    "method_not_allowed": 405,
-    "duplicate": 409,
-    "already_revoked": 409,
-    "claim_closed": 409,
-    "link_used": 409,
-    "account_exists": 409,
-    "idempotency_key_in_use": 409,
-    "webhook_disabled": 409,
-    "idempotency_key_reused": 422,
-    "payload_too_large": 413,
-    "unsupported_media_type": 415,
-    "rate_limited": 429,
-    "internal_error": 500,
-}
-
-_CODE_BY_STATUS = {
-    400: "bad_request",
-    401: "unauthorized",
-    402: "payment_required",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "duplicate",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    429: "rate_limited",
+# Starlette raises `HTTPException` with only a status (unknown route, wrong method, a body
+# it refused); these are the codes such answers carry. Any other status reads `bad_request`,
+# and 5xx `internal_error`. Each code's own status is in `ErrorCode`.
+_CODE_BY_STATUS: dict[int, ErrorCode] = {
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.UNAUTHORIZED,
+    402: ErrorCode.PAYMENT_REQUIRED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    409: ErrorCode.DUPLICATE,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    429: ErrorCode.RATE_LIMITED,
 }
 
 
@@ -73,8 +48,9 @@ def request_id_of(request: Request) -> str:
     return str(getattr(request.state, "request_id", "") or "")
 
 
-def error_body(message: str, code: str, request_id: str, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"error": message, "code": code, "request_id": request_id}
+def error_body(message: str, code: ErrorCode, request_id: str, **extra: Any) -> dict[str, Any]:
+    """The one error body. Extras never replace the three fields every error has."""
+    body: dict[str, Any] = {"error": message, "code": str(code), "request_id": request_id}
     for key, value in extra.items():
         body.setdefault(key, value)
     return body
@@ -83,7 +59,7 @@ def error_body(message: str, code: str, request_id: str, **extra: Any) -> dict[s
 def error_response(
     request: Request,
     message: str,
-    code: str,
+    code: ErrorCode,
     *,
     status: int | None = None,
     headers: dict[str, str] | None = None,
@@ -94,9 +70,21 @@ def error_response(
     all_headers.update(headers or {})
     return JSONResponse(
         error_body(message, code, request_id, **extra),
-        status_code=status or STATUS_BY_CODE.get(code, 400),
+        status_code=status or code.status,
         headers=all_headers,
     )
+
+
+def domain_error_parts(exc: SoundsealError) -> tuple[str, ErrorCode, dict[str, Any]]:
+    """The message, code and extra fields a domain error is answered with.
+
+    A code is an `ErrorCode` by type; one that is not (set past the type checker) has no
+    status to answer with, so it is logged and answered as the 500 it is, never guessed.
+    """
+    if isinstance(exc.code, ErrorCode):
+        return exc.message, exc.code, dict(exc.extra)
+    logger.error("unregistered error code %r from %s", exc.code, type(exc).__name__)
+    return "Internal server error", ErrorCode.INTERNAL_ERROR, {}
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -121,19 +109,19 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str]:
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SoundsealError)
-    extra = dict(exc.extra)
-    if exc.code == "payment_required":
+    message, code, extra = domain_error_parts(exc)
+    if code is ErrorCode.PAYMENT_REQUIRED:
         # The domain knows the balance; where to buy more is this deployment's business.
         settings = request.app.state.context.settings
         extra.setdefault("purchase_url", settings.effective_purchase_url)
         extra.setdefault("docs", f"{settings.public_url}/api/v1/docs")
-    return error_response(request, exc.message, exc.code, **extra)
+    return error_response(request, message, code, **extra)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     message, field = _validation_message(exc)
-    return error_response(request, message, "bad_request", field=field)
+    return error_response(request, message, ErrorCode.BAD_REQUEST, field=field)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -141,7 +129,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc.__cause__, SoundsealError):
         # FastAPI wraps whatever fails while it reads the body (here: the size limit).
         return await _domain_error(request, exc.__cause__)
-    code = _CODE_BY_STATUS.get(exc.status_code, "bad_request")
+    code = _CODE_BY_STATUS.get(exc.status_code, ErrorCode.BAD_REQUEST)
     if exc.status_code == 404:
         message = f"No route {request.method} {request.url.path}"
     elif exc.status_code == 405:
@@ -149,7 +137,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         message = str(exc.detail)
     if exc.status_code >= 500:
-        code, message = "internal_error", "Internal server error"
+        code, message = ErrorCode.INTERNAL_ERROR, "Internal server error"
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(allowed_methods(request))
@@ -180,7 +168,7 @@ def allowed_methods(request: Request) -> list[str]:
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # Logged with the request ID so an operator can find it; the caller gets no trace.
     logger.exception("unhandled error (request_id=%s)", request_id_of(request))
-    return error_response(request, "Internal server error", "internal_error", status=500)
+    return error_response(request, "Internal server error", ErrorCode.INTERNAL_ERROR, status=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

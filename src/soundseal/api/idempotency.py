@@ -53,7 +53,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from soundseal.api.context import get_context
 from soundseal.api.middleware import send_error
 from soundseal.db import Database
-from soundseal.errors import Conflict, Forbidden, InvalidInput, PayloadTooLarge
+from soundseal.errors import Conflict, ErrorCode, Forbidden, InvalidInput, PayloadTooLarge
 from soundseal.registry.idempotency.services import (
     Caller,
     Claim,
@@ -148,12 +148,12 @@ async def admit(request: Request, principal: Principal, required_scope: str) -> 
     elif claim.outcome == "mismatch":
         raise Conflict(
             "This Idempotency-Key was already used with a different request",
-            code="idempotency_key_reused",
+            code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
         )
     else:
         raise Conflict(
             "A request with this Idempotency-Key is still in progress; retry later",
-            code="idempotency_key_in_use",
+            code=ErrorCode.IDEMPOTENCY_KEY_IN_USE,
         )
 
 

@@ -14,7 +14,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from soundseal.api.errors import STATUS_BY_CODE, error_body
+from soundseal.api.errors import domain_error_parts, error_body
 from soundseal.errors import SoundsealError
 from soundseal.ids import REQUEST_ID_RE, new_request_id
 
@@ -24,10 +24,8 @@ __all__ = ["RequestContextMiddleware", "send_error"]
 async def send_error(scope: Scope, receive: Receive, send: Send, exc: SoundsealError) -> None:
     """Answer from middleware, which sits outside FastAPI's exception handlers."""
     request_id = str(scope.get("state", {}).get("request_id", ""))
-    response = JSONResponse(
-        error_body(exc.message, exc.code, request_id, **exc.extra),
-        status_code=STATUS_BY_CODE.get(exc.code, 400),
-    )
+    message, code, extra = domain_error_parts(exc)
+    response = JSONResponse(error_body(message, code, request_id, **extra), status_code=code.status)
     await response(scope, receive, send)
 
 

@@ -26,7 +26,7 @@ from soundseal.audio import (
     fingerprint_file,
     sha256_file,
 )
-from soundseal.errors import InvalidAudio, InvalidInput
+from soundseal.errors import ErrorCode, InvalidAudio, InvalidInput
 from soundseal.registry.acoustic.fingerprints import decode_fingerprint, require_sufficient
 from soundseal.registry.certificates.services import NewCertificate
 
@@ -127,7 +127,9 @@ def hash_and_fingerprint_upload(
         with path.open("wb") as sink:
             shutil.copyfileobj(source, sink, 1024 * 1024)
         if os.path.getsize(path) == 0:
-            raise InvalidAudio("The uploaded file is empty", code="unsupported_media", field="file")
+            raise InvalidAudio(
+                "The uploaded file is empty", code=ErrorCode.UNSUPPORTED_MEDIA, field="file"
+            )
         sha256, acoustic = _hash_and_fingerprint(path, max_audio_seconds)
     require_sufficient(acoustic)
     return sha256, acoustic
@@ -140,21 +142,21 @@ def _hash_and_fingerprint(path: Path, max_audio_seconds: int) -> tuple[str, Fing
     except UnsupportedContainer as exc:
         raise InvalidAudio(
             f"The uploaded file is {exc.reason}",
-            code="unsupported_media",
+            code=ErrorCode.UNSUPPORTED_MEDIA,
             field="file",
             detected=exc.seen,
         ) from exc
     except AudioTooLong as exc:
         raise InvalidAudio(
             f"The uploaded audio is too long: {exc}",
-            code="audio_too_long",
+            code=ErrorCode.AUDIO_TOO_LONG,
             field="file",
             max_audio_seconds=exc.limit_s,
         ) from exc
     except AudioError as exc:
         raise InvalidAudio(
             f"The uploaded file is not audio soundseal can decode: {exc}",
-            code="unsupported_media",
+            code=ErrorCode.UNSUPPORTED_MEDIA,
             field="file",
         ) from exc
     return sha256_file(path), fingerprint

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from soundseal.__about__ import __version__
-from soundseal.api.errors import STATUS_BY_CODE
+from soundseal.api.errors import domain_error_parts
 from soundseal.errors import SoundsealError
 from soundseal.urls import badge_path, proof_path, verify_path
 from soundseal.web.assets import asset_url
@@ -125,8 +125,9 @@ def install_html_errors(app: FastAPI) -> None:
         assert isinstance(exc, SoundsealError)
         if not _wants_html(request):
             return await json_domain(request, exc)
-        status = STATUS_BY_CODE.get(exc.code, 400)
-        return error_page(request, status, _TITLES.get(status, "Error"), exc.message)
+        # The status is the code's own (`ErrorCode`), the one the API answers with.
+        message, code, _ = domain_error_parts(exc)
+        return error_page(request, code.status, _TITLES.get(code.status, "Error"), message)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from soundseal.db.base import utcnow
-from soundseal.errors import Conflict, InvalidInput, NotFound
+from soundseal.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from soundseal.ids import new_id
 from soundseal.registry.accounts.models import Account
 
@@ -31,7 +31,9 @@ def create_account(session: Session, *, email: str, name: str, signup_credits: i
     if not name or len(name) > 200:
         raise InvalidInput("name must be 1 to 200 characters", field="name")
     if session.scalar(select(func.count()).where(Account.email == email)):
-        raise Conflict(f"An account with email {email} already exists", code="account_exists")
+        raise Conflict(
+            f"An account with email {email} already exists", code=ErrorCode.ACCOUNT_EXISTS
+        )
     account = Account(
         id=new_id("acct"),
         email=email,

@@ -20,7 +20,7 @@ from soundseal.audio import (
     InsufficientAudio,
     decode_values,
 )
-from soundseal.errors import InvalidAudio, InvalidInput
+from soundseal.errors import ErrorCode, InvalidAudio, InvalidInput
 from soundseal.matching import CURRENT_POLICY, MatchPolicy, check_audio
 
 __all__ = [
@@ -71,7 +71,7 @@ def require_sufficient(fingerprint: Fingerprint, policy: MatchPolicy = CURRENT_P
         check_audio(fingerprint, policy)
     except InsufficientAudio as exc:
         raise InvalidAudio(
-            f"Not enough audio to match: {exc.reason}", code="insufficient_audio"
+            f"Not enough audio to match: {exc.reason}", code=ErrorCode.INSUFFICIENT_AUDIO
         ) from exc
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from soundseal.db.base import utcnow
-from soundseal.errors import Conflict
+from soundseal.errors import Conflict, ErrorCode
 from soundseal.registry.certificates.access import get_owned_certificate
 from soundseal.registry.certificates.drafts import required_text
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
@@ -48,7 +48,7 @@ def revoke_certificate(
 ) -> Certificate:
     reason = required_text(reason, "reason", 2000)
     if cert.status == "revoked":
-        raise Conflict(f"Certificate {cert.id} is already revoked", code="already_revoked")
+        raise Conflict(f"Certificate {cert.id} is already revoked", code=ErrorCode.ALREADY_REVOKED)
     now = utcnow()
     cert.status = "revoked"
     cert.revoked_at = now

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from soundseal.errors import Conflict, InvalidInput, NotFound
+from soundseal.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from soundseal.ids import SANDBOX_CERTIFICATE_ID, new_id
 from soundseal.registry.accounts.services import normalize_email
 from soundseal.registry.certificates.history import record_step
@@ -244,7 +244,7 @@ def list_claims(
 
 
 def _closed(claim: Claim, message: str) -> Conflict:
-    return Conflict(message, code="claim_closed", claim_status=claim.status)
+    return Conflict(message, code=ErrorCode.CLAIM_CLOSED, claim_status=claim.status)
 
 
 def respond_to_claim(

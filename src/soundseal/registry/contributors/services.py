@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soundseal.errors import Conflict, InvalidInput, NotFound
+from soundseal.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from soundseal.ids import new_id
 from soundseal.registry.accounts.services import normalize_email
 from soundseal.registry.certificates.history import record_step
@@ -144,7 +144,8 @@ def acknowledge(session: Session, token: str, *, now: datetime, base_url: str) -
     )
     if contributor is None or contributor.status != "pending":
         raise Conflict(
-            "This acknowledgement link has already been used or is not valid", code="link_used"
+            "This acknowledgement link has already been used or is not valid",
+            code=ErrorCode.LINK_USED,
         )
     cert = session.get(Certificate, contributor.certificate_id)
     assert cert is not None

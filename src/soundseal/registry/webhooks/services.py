@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from soundseal.db.base import utcnow
-from soundseal.errors import Conflict, InvalidInput, NotFound
+from soundseal.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from soundseal.ids import new_id
 from soundseal.registry.events.models import Event
 from soundseal.registry.events.types import EVENT_TYPES
@@ -307,7 +307,7 @@ def redeliver(session: Session, endpoint: WebhookEndpoint, delivery_id: str) -> 
     if not endpoint.is_active:
         raise Conflict(
             "This webhook is disabled; re-enable it with PATCH is_active=true first",
-            code="webhook_disabled",
+            code=ErrorCode.WEBHOOK_DISABLED,
         )
     event = session.get(Event, original.event_id)
     assert event is not None  # a foreign key guarantees it

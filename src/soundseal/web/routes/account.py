@@ -113,7 +113,7 @@ def signup(
         return render(
             request,
             "signup.html",
-            status_code=400,
+            status_code=exc.code.status,
             forms=True,
             error=exc.message,
             email=email,
@@ -170,7 +170,7 @@ def login(
         return render(
             request,
             "login.html",
-            status_code=401,
+            status_code=exc.code.status,
             forms=True,
             error=exc.message,
             email=email,
@@ -232,7 +232,7 @@ def password_change(
         return render(
             request,
             "password.html",
-            status_code=400,
+            status_code=exc.code.status,
             forms=True,
             user=user,
             error=exc.message,

@@ -15,8 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.context import get_context, transaction
-from soundseal.api.errors import STATUS_BY_CODE
-from soundseal.errors import SoundsealError
+from soundseal.errors import ErrorCode, SoundsealError
 from soundseal.payments.offers import Sale, sell_credits, sell_tier
 from soundseal.registry.billing.services import get_tier
 from soundseal.registry.billing.tiers import PAID_TIERS
@@ -100,7 +99,9 @@ async def _sell(request: Request, user: SignedIn, sell: Any, **choice: Any) -> R
     context = get_context(request)
     checkout = context.checkout
     if checkout is None:
-        return _billing_page(request, user, error=_NOT_CONFIGURED, status=400)
+        return _billing_page(
+            request, user, error=_NOT_CONFIGURED, status=ErrorCode.BILLING_DISABLED.status
+        )
     base = f"{context.settings.public_url}/dashboard/billing"
     try:
         sale: Sale = await run_in_threadpool(
@@ -114,7 +115,5 @@ async def _sell(request: Request, user: SignedIn, sell: Any, **choice: Any) -> R
             )
         )
     except SoundsealError as exc:
-        return _billing_page(
-            request, user, error=exc.message, status=STATUS_BY_CODE.get(exc.code, 400)
-        )
+        return _billing_page(request, user, error=exc.message, status=exc.code.status)
     return RedirectResponse(sale.session.url, status_code=303)

@@ -113,7 +113,9 @@ def claim_submit(
                 now=utcnow(),
             )
     except InvalidInput as exc:
-        return _form(request, cert, error=exc.message, field=exc.field, values=values, status=400)
+        return _form(
+            request, cert, error=exc.message, field=exc.field, values=values, status=exc.code.status
+        )
     return RedirectResponse(f"/cert/{cert.id}/claim/filed/{claim.id}", status_code=303)
 
 

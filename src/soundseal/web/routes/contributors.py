@@ -112,7 +112,12 @@ def invite(
     except InvalidInput as exc:
         form = {"name": name, "role": role, "email": email}
         return certificate_page(
-            request, user, certificate_id, invite_error=exc.message, form=form, status=400
+            request,
+            user,
+            certificate_id,
+            invite_error=exc.message,
+            form=form,
+            status=exc.code.status,
         )
     link = acknowledgement_url(get_context(request).settings.public_url, token)
     # Not a redirect: the link exists only in this response and is never stored in clear.

@@ -150,7 +150,7 @@ def certificate_create(
             "ai_tools": ai_tools,
         }
         response = certificate_list(request, mode=mode, error=exc.message, form=form)
-        response.status_code = {"duplicate": 409, "payment_required": 402}.get(exc.code, 400)
+        response.status_code = exc.code.status
         return response
     return RedirectResponse(f"/dashboard/certificates/{cert.id}?done=created", status_code=303)
 
@@ -178,8 +178,9 @@ def certificate_revoke(
                 base_url=get_context(request).settings.public_url,
             )
     except (InvalidInput, Conflict) as exc:
-        status = 409 if isinstance(exc, Conflict) else 400
-        return certificate_page(request, user, certificate_id, error=exc.message, status=status)
+        return certificate_page(
+            request, user, certificate_id, error=exc.message, status=exc.code.status
+        )
     return RedirectResponse(f"/dashboard/certificates/{certificate_id}?done=revoked", 303)
 
 
@@ -237,7 +238,7 @@ def key_mint(
                 name=name.strip()[:200] or None,
             )
     except InvalidInput as exc:
-        return _keys_page(request, user, mode, error=exc.message, status=400)
+        return _keys_page(request, user, mode, error=exc.message, status=exc.code.status)
     # The plaintext is in this response only: it is never stored and never shown again.
     return _keys_page(request, user, mode, minted=(key, plaintext))
 

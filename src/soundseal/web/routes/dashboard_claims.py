@@ -115,8 +115,12 @@ def claim_respond(
                 session, claim, response=response, actor=user.actor, now=utcnow()
             )
     except (InvalidInput, Conflict) as exc:
-        status = 409 if isinstance(exc, Conflict) else 400
         return _claim_page(
-            request, user, claim_id, error=exc.message, response_text=response, status=status
+            request,
+            user,
+            claim_id,
+            error=exc.message,
+            response_text=response,
+            status=exc.code.status,
         )
     return RedirectResponse(f"/dashboard/claims/{claim_id}?done=responded", status_code=303)

@@ -93,7 +93,7 @@ def webhook_create(
                 allow_private=get_context(request).settings.webhook_allow_private,
             )
     except InvalidInput as exc:
-        return _list_page(request, user, mode, error=exc.message, status=400)
+        return _list_page(request, user, mode, error=exc.message, status=exc.code.status)
     return _list_page(request, user, mode, created=created)
 
 
@@ -154,7 +154,7 @@ def webhook_edit(
             allow_private = get_context(request).settings.webhook_allow_private
             webhooks.update_endpoint(session, endpoint, change, allow_private=allow_private)
     except InvalidInput as exc:
-        return _detail_page(request, user, webhook_id, error=exc.message, status=400)
+        return _detail_page(request, user, webhook_id, error=exc.message, status=exc.code.status)
     return RedirectResponse(f"/dashboard/webhooks/{webhook_id}?done=webhook_updated", 303)
 
 

@@ -23,7 +23,7 @@ a member of `ErrorCode`, and each member states the HTTP status it is answered w
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import StrEnum, unique
 from typing import Any
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 
+@unique  # two names for one code would be two statuses for it
 class ErrorCode(StrEnum):
     """Every machine code an error response can carry, each with its HTTP status.
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from soundseal.errors import InvalidInput
+from soundseal.errors import ErrorCode, InvalidInput
 from soundseal.registry.acoustic.fingerprints import MAX_DURATION_MS
 
 # Every integer the API accepts has bounds, stated in the OpenAPI and checked before any
@@ -195,21 +195,33 @@ class ErrorBody(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+# What an error status means to a caller; the codes it carries are the registry's
+# (`ErrorCode`), so the document names every code a status can have and no other.
+_MEANINGS = {
+    400: "a missing or invalid field (named in `field`), unusable audio, no billing "
+    "configured, or a webhook signature that does not match",
+    401: "missing, unknown or revoked API key",
+    402: "not enough credits",
+    403: "the key lacks `required_scope`",
+    404: "no such resource",
+    409: "the resource's state forbids it, or an Idempotency-Key is still in use",
+    413: "the body is over the endpoint's limit",
+    422: "the Idempotency-Key was used with another request",
+    429: "too many requests (see Retry-After)",
+    502: "the payment provider failed or refused",
+}
+
+
+def _description(status: int) -> str:
+    codes = [code for code in ErrorCode if code.status == status]
+    if not codes:
+        raise ValueError(f"no error code answers with status {status}")
+    return f"{', '.join(codes)}: {_MEANINGS[status]}"
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries in the one error shape."""
-    descriptions = {
-        400: "bad_request: a missing or invalid field (named in `field`)",
-        401: "unauthorized: missing, unknown or revoked API key",
-        402: "payment_required: not enough credits",
-        403: "forbidden: the key lacks `required_scope`",
-        404: "not_found",
-        409: "duplicate, or an Idempotency-Key still in use",
-        413: "payload_too_large",
-        422: "idempotency_key_reused: the Idempotency-Key was used with another request",
-        429: "rate_limited or monthly_quota_exceeded (see Retry-After)",
-        502: "payment_provider_error: the payment provider failed or refused",
-    }
-    return {s: {"model": ErrorBody, "description": descriptions[s]} for s in statuses}
+    return {s: {"model": ErrorBody, "description": _description(s)} for s in statuses}
 
 
 class _Redirects(_Body):

@@ -4,18 +4,22 @@ process that died, and one past its lifetime."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
-from soundseal.api import idempotency
+from soundseal.api import create_app, idempotency
 from soundseal.db import Database
 from soundseal.db.base import utcnow
 from soundseal.registry.idempotency.models import IdempotencyRecord
+from tests.conftest import make_settings
 from tests.factories import Factory, Key
+from tests.stripe_fake import FakeStripe, fake_stripe
 
 HOOK = {"url": "https://hooks.example.com/soundseal", "events": ["certificate.created"]}
 
@@ -91,3 +95,46 @@ def test_a_record_past_its_lifetime_no_longer_replays(
     assert again.status_code == 201, again.text
     assert "idempotency-replayed" not in again.headers
     assert again.json()["webhook"]["id"] != first.json()["webhook"]["id"]
+
+
+def test_a_request_without_a_key_passes_through_and_leaves_no_record(
+    client: TestClient, database: Database
+) -> None:
+    response = client.post("/api/v1/webhooks", json=HOOK, headers={"Idempotency-Key": "anon"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+    with database.transaction(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
+
+
+@pytest.fixture
+def stripe_api() -> Iterator[FakeStripe]:
+    with fake_stripe() as fake:
+        yield fake
+
+
+def test_a_provider_failure_is_not_kept_so_a_retry_runs_again(
+    database: Database, tmp_path: Path, factory: Factory, stripe_api: FakeStripe
+) -> None:
+    settings = make_settings(
+        database,
+        tmp_path,
+        stripe_secret_key="sk_test_abc",
+        stripe_webhook_secret="whsec_test_secret",
+        stripe_api_base=stripe_api.url,
+    )
+    key = factory.key()
+    with TestClient(create_app(settings, database)) as billing:
+        stripe_api.fail_with = 500
+        failed = _post(billing, "/api/v1/billing/checkout", key, "pay-1", {"tier": "pro"})
+        assert failed.status_code == 502, failed.text
+        tried = len(stripe_api.calls)  # the Stripe library's own retries included
+        stripe_api.fail_with = None
+        retried = _post(billing, "/api/v1/billing/checkout", key, "pay-1", {"tier": "pro"})
+        assert retried.status_code == 200, retried.text
+        assert "idempotency-replayed" not in retried.headers
+        again = _post(billing, "/api/v1/billing/checkout", key, "pay-1", {"tier": "pro"})
+        assert again.headers["idempotency-replayed"] == "true"
+        assert again.json() == retried.json()
+    # The retry reached Stripe; the replay did not.
+    assert len(stripe_api.calls) == tried + 1

@@ -4,6 +4,9 @@ process that died, and one past its lifetime."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +20,8 @@ from soundseal.api import create_app, idempotency
 from soundseal.db import Database
 from soundseal.db.base import utcnow
 from soundseal.registry.idempotency.models import IdempotencyRecord
-from tests.conftest import make_settings
+from tests.api.test_edge import _read_response
+from tests.conftest import LiveServer, make_settings
 from tests.factories import Factory, Key
 from tests.stripe_fake import FakeStripe, fake_stripe
 
@@ -138,3 +142,27 @@ def test_a_provider_failure_is_not_kept_so_a_retry_runs_again(
         assert again.json() == retried.json()
     # The retry reached Stripe; the replay did not.
     assert len(stripe_api.calls) == tried + 1
+
+
+def test_a_chunked_body_over_the_limit_is_refused_and_claims_nothing(
+    live_server: LiveServer, factory: Factory, database: Database
+) -> None:
+    """The key's request is read whole before it is claimed: one that never ends is cut off
+    at the limit, answered 413, and leaves no record behind."""
+    key = factory.key()
+    head = (
+        f"POST /api/v1/webhooks HTTP/1.1\r\nHost: 127.0.0.1:{live_server.port}\r\n"
+        f"Authorization: Bearer {key.key}\r\nContent-Type: application/json\r\n"
+        "Idempotency-Key: endless\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    chunk = b"%x\r\n%s\r\n" % (65536, b" " * 65536)
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        with contextlib.suppress(OSError):  # the server answered and closed
+            for _ in range(64):  # 4 MiB, never terminated
+                sock.sendall(chunk)
+        status, body = _read_response(sock)
+    assert status == 413
+    assert json.loads(body)["code"] == "payload_too_large"
+    with database.transaction(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +28,8 @@ POSTGRES_URL = os.environ.get(
     "SOUNDSEAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("SOUNDSEAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# pytest-xdist's worker, "gw0", "gw1", ...; unset in a run without workers.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -41,14 +44,26 @@ def postgres_admin_url() -> str:
     return POSTGRES_URL
 
 
+def worker_redis_url(url: str, worker: str) -> str:
+    """The Redis database of one xdist worker: tests empty theirs (`flushdb`), so workers
+    running side by side each get their own, counting down from the configured one."""
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    number = (base - int(worker[2:])) % 16
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
 def redis_url_or_skip() -> str:
     import redis
 
+    url = worker_redis_url(REDIS_URL, XDIST_WORKER)
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except Exception as exc:
-        unavailable("Redis", f"{REDIS_URL}: {exc}")
-    return REDIS_URL
+        unavailable("Redis", f"{url}: {exc}")
+    return url
 
 
 @dataclass

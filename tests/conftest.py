@@ -45,13 +45,19 @@ def settings(database: Database, tmp_path: Path) -> Settings:
     return make_settings(database, tmp_path)
 
 
+# Apps built by tests leave webhook delivery (and the sweeper that goes with it) to no one:
+# starting and stopping those threads around every test costs more than the test. A test of
+# delivery or sweeping asks for them with `webhook_worker="embedded"`.
+TEST_DEFAULTS: dict[str, Any] = {"webhook_worker": "external"}
+
+
 def make_settings(database: Database, tmp_path: Path, **overrides: Any) -> Settings:
     url = database.engine.url.render_as_string(hide_password=False)
     return load_settings(
         data_dir=tmp_path / "data",
         database_url=url,
         public_url="https://registry.test",
-        **overrides,
+        **{**TEST_DEFAULTS, **overrides},
     )
 
 

@@ -80,6 +80,16 @@ def test_a_large_id3_tag_is_looked_past(encoded: dict[str, Path], tmp_path: Path
     assert sniff_file(tagged).demuxer == "flac"
 
 
+def test_an_id3_tag_in_front_of_adts_aac_is_looked_past(
+    encoded: dict[str, Path], tmp_path: Path
+) -> None:
+    tagged = tmp_path / "tagged.aac"
+    tagged.write_bytes(
+        b"ID3\x04\x00\x00\x00\x00\x00\x0a" + bytes(10) + encoded["c.aac"].read_bytes()
+    )
+    assert sniff_file(tagged).demuxer == "aac"
+
+
 @pytest.mark.parametrize(
     ("content", "seen"),
     [
@@ -90,6 +100,8 @@ def test_a_large_id3_tag_is_looked_past(encoded: dict[str, Path], tmp_path: Path
         (b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\nm=audio 5004 RTP/AVP 96\r\n", "an SDP session"),
         (b"[playlist]\nFile1=/etc/passwd\n", "a PLS playlist"),
         (b"<!DOCTYPE html><html><body>hi</body></html>", "an HTML document"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><text>a</text></svg>', "an XML document"),
+        (b"\x00\x00\x00\x10moov\x00\x00\x00\x08mvhd", "a QuickTime file without an 'ftyp'"),
         (b"these are not the droids\n" * 10, "text"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image"),
         (b"RIFF\x00\x10\x00\x00AVI LIST", "a RIFF file of type 'AVI '"),

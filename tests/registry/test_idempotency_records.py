@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from soundseal.db import Database
-from soundseal.registry.idempotency.services import Caller, claim_key, complete_key
+from soundseal.registry.idempotency.models import IdempotencyRecord
+from soundseal.registry.idempotency.services import (
+    Caller,
+    claim_key,
+    complete_key,
+    release_key,
+)
 
 OWNER = Caller(
     key_id="key_a",
@@ -50,3 +57,21 @@ def test_a_lesser_caller_is_refused_before_the_request_is_compared(
     assert claim(database, lesser) == "forbidden"
     assert claim(database, OWNER) == "replay"
     assert claim(database, OWNER, request_hash="b" * 64) == "mismatch"
+
+
+def test_completing_a_released_claim_stores_nothing(database: Database) -> None:
+    """A request whose claim was released (a 5xx elsewhere, a purge) cannot bring it back."""
+    with database.transaction() as session:
+        claimed = claim_key(
+            session,
+            account_id="acc_1",
+            mode="live",
+            key="k2",
+            request_hash="b" * 64,
+            caller=OWNER,
+            ttl=timedelta(hours=24),
+        )
+        release_key(session, claimed.record_id)
+        complete_key(session, claimed.record_id, status=201, headers=[], body=b"{}")
+    with database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0

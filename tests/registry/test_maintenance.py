@@ -86,7 +86,9 @@ def test_the_sweeper_purges_on_its_interval(database: Database) -> None:
 def test_the_server_sweeps_in_its_background_work(database: Database, tmp_path: Path) -> None:
     record(database, "old", hours_ago=25)
     record(database, "live", hours_ago=1)
-    settings = make_settings(database, tmp_path, purge_interval_seconds=0.05)
+    settings = make_settings(
+        database, tmp_path, webhook_worker="embedded", purge_interval_seconds=0.05
+    )
     with TestClient(create_app(settings, database)):
         deadline = time.monotonic() + 10
         while "old" in keys_left(database) and time.monotonic() < deadline:
@@ -96,6 +98,8 @@ def test_the_server_sweeps_in_its_background_work(database: Database, tmp_path: 
 
 def test_the_default_settings_do_not_sweep_at_start(database: Database, tmp_path: Path) -> None:
     record(database, "old", hours_ago=25)
-    with TestClient(create_app(make_settings(database, tmp_path), database)):
+    # The deployment default: the embedded worker, and with it the sweeper.
+    settings = make_settings(database, tmp_path, webhook_worker="embedded")
+    with TestClient(create_app(settings, database)):
         time.sleep(0.2)
     assert keys_left(database) == {"old"}

@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from soundseal.db import Database
 from soundseal.settings import Settings, load_settings
+from tests.conftest import TEST_DEFAULTS
 from tests.factories import Factory, WebLogin
 
 BASE_URL = "https://registry.test"
@@ -24,6 +25,7 @@ def web_settings(database: Database, tmp_path: Path, **overrides: Any) -> Settin
         "data_dir": tmp_path / "data",
         "database_url": url,
         "public_url": BASE_URL,
+        **TEST_DEFAULTS,
         **overrides,
     }
     return load_settings(**values)

@@ -62,6 +62,7 @@ class DeliveryWorker:
         self._drained = -1
         self._due = 0.0
         self._stopping = threading.Event()
+        self._listener: Listener | None = None
 
     def wake(self) -> None:
         """Thread-safe: look for due deliveries now."""
@@ -75,12 +76,15 @@ class DeliveryWorker:
         """Thread-safe: finish the batches in flight, then return from `run`."""
         self._stopping.set()
         self.wake()
+        listener = self._listener
+        if listener is not None:
+            listener.stop()
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         add_waker(self.wake)
-        listener = Listener.start(self.database, self.wake, self._stopping)
+        listener = self._listener = Listener.start(self.database, self.wake, self._stopping)
         allow_private = self.settings.webhook_allow_private
         pools = [
             new_pool(allow_private=allow_private, max_connections=POOL_CONNECTIONS)

@@ -37,8 +37,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Set to a directory (e.g. docs/images) to keep the screenshots the tests take.
-SCREENSHOTS = os.environ.get("SOUNDSEAL_SCREENSHOTS")
+# `scripts/screenshots` sets it: the pictures the README shows are written where it shows them.
+WRITE_SCREENSHOTS = os.environ.get("SOUNDSEAL_WRITE_SCREENSHOTS") == "1"
+IMAGES = Path(__file__).resolve().parents[3] / "docs" / "images"
+# What earlier pictures said and is no longer true: a picture must never say it again.
+STALE = (
+    "arrives with the audio service",
+    "does not accept claims yet",
+    "not available yet",
+    "not here yet",
+)
 
 
 @pytest.fixture(scope="session")
@@ -154,6 +162,12 @@ def _dialog(dialog: object, errors: PageErrors) -> None:
 
 
 def screenshot(page: object, name: str, **options: object) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / name), **options)  # type: ignore[attr-defined]
+    """One of the README's pictures: the page is checked on every run, so the picture cannot
+    go stale unnoticed, and written to docs/images when `SOUNDSEAL_WRITE_SCREENSHOTS=1`."""
+    text = page.inner_text("body")  # type: ignore[attr-defined]
+    assert text.strip(), f"{name}: the page is empty"
+    stale = [phrase for phrase in STALE if phrase in text]
+    assert not stale, f"{name}: the page still says {stale}"
+    if WRITE_SCREENSHOTS:
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(IMAGES / name), animations="disabled", **options)  # type: ignore[attr-defined]

@@ -13,6 +13,8 @@ Each route declares, through the markers on its endpoint and dependencies, what 
   running its dependencies, so an unauthenticated caller could otherwise make the server
   read and validate whatever it sent. FastAPI runs them again later, from the cache each
   keeps on the request.
+- **No NUL in a query.** A query parameter holding one is a 400 naming it, for every route:
+  no database stores NUL in text (JSON bodies are refused the same by their schemas).
 - **CORS.** An operation a publishable key may call (`publishable` on its key check, derived
   from the scopes a publishable key can hold) answers preflights and sends
   `Access-Control-Allow-Origin: *`, never with credentials; every other operation sends no
@@ -25,6 +27,7 @@ import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, FastAPI, params
 from fastapi.routing import APIRoute
@@ -176,6 +179,13 @@ class EdgeMiddleware:
             return
         method = scope["method"]
         headers = Headers(scope=scope)
+        nul = _nul_parameter(scope.get("query_string", b""))
+        if nul is not None:
+            refused = InvalidInput(
+                f"Invalid field '{nul}': text may not contain NUL (%00) characters", field=nul
+            )
+            await self._refuse(scope, send, refused)
+            return
         if method == "OPTIONS" and "access-control-request-method" in headers:
             await self._preflight(scope, receive, send, headers)
             return
@@ -279,6 +289,17 @@ class EdgeMiddleware:
             },
         )
         await response(scope, receive, send)
+
+
+def _nul_parameter(query: bytes) -> str | None:
+    """The name of the first query parameter holding a NUL (no database stores one in text:
+    PostgreSQL's driver raises, SQLite cuts the string), or None."""
+    if b"%00" not in query:
+        return None
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return name.replace("\x00", "")[:64] or "query"
+    return None
 
 
 def _cors(send: Send, policy: Callable[[], RoutePolicy]) -> Send:

@@ -27,14 +27,14 @@ from soundseal.registry.keys.scopes import ALL_SCOPES, PUBLISHABLE_SCOPES
 from soundseal.registry.keys.services import create_key, list_keys, revoke_key
 from soundseal.registry.logins.services import SignedIn
 from soundseal.web.rendering import render
-from soundseal.web.sessions import check_csrf, form_checks, require_user
+from soundseal.web.sessions import NO_NUL, check_csrf, form_checks, require_user
 from soundseal.web.views import ai_disclosure_text, format_isrc, snippets
 
 router = APIRouter(
     prefix="/dashboard", include_in_schema=False, dependencies=[form_checks(session=True)]
 )
 
-FormText = Annotated[str, Form(max_length=2000)]
+FormText = Annotated[str, Form(max_length=2000, pattern=NO_NUL)]
 PAGE_SIZE = 50
 _NO_STORE = {"Cache-Control": "no-store"}
 _DONE = {

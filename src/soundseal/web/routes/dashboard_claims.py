@@ -17,7 +17,7 @@ from soundseal.registry.claims.views import effective_status
 from soundseal.registry.logins.services import SignedIn
 from soundseal.web.routes.claim_form import TYPE_LABELS
 from soundseal.web.routes.dashboard import dashboard_page
-from soundseal.web.sessions import check_csrf, form_checks, require_user
+from soundseal.web.sessions import NO_NUL, check_csrf, form_checks, require_user
 
 router = APIRouter(
     prefix="/dashboard", include_in_schema=False, dependencies=[form_checks(session=True)]
@@ -103,8 +103,8 @@ def claim_detail(claim_id: str, request: Request) -> Response:
 def claim_respond(
     claim_id: str,
     request: Request,
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
-    response: Annotated[str, Form(max_length=6000)] = "",
+    csrf_token: Annotated[str, Form(max_length=200, pattern=NO_NUL)] = "",
+    response: Annotated[str, Form(max_length=6000, pattern=NO_NUL)] = "",
 ) -> Response:
     user = require_user(request)
     check_csrf(request, csrf_token)

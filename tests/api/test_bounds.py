@@ -216,3 +216,21 @@ def test_a_query_with_a_nul_character_is_a_400_naming_the_parameter(
 ) -> None:
     key = factory.key()
     _bad_request(client.get(path, headers=key.headers), field)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/claims/clm_%00",
+        "/api/v1/webhooks/wh_%00/deliveries",
+        "/api/v1/verification-receipts/vr_%00",
+        "/api/v1/certificates/cer_a%00b",
+    ],
+)
+def test_a_path_with_a_nul_character_names_nothing(
+    client: TestClient, factory: Factory, path: str
+) -> None:
+    key = factory.key()
+    response = client.get(path, headers=key.headers)
+    assert response.status_code == 404, response.text
+    assert response.json()["code"] == "not_found"

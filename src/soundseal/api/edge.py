@@ -13,8 +13,9 @@ Each route declares, through the markers on its endpoint and dependencies, what 
   running its dependencies, so an unauthenticated caller could otherwise make the server
   read and validate whatever it sent. FastAPI runs them again later, from the cache each
   keeps on the request.
-- **No NUL in a query.** A query parameter holding one is a 400 naming it, for every route:
-  no database stores NUL in text (JSON bodies are refused the same by their schemas).
+- **No NUL in a path or query.** No database stores NUL in text: a path holding one names
+  nothing (404), a query parameter holding one is a 400 naming it, for every route (JSON
+  bodies are refused the same by their schemas).
 - **CORS.** An operation a publishable key may call (`publishable` on its key check, derived
   from the scopes a publishable key can hold) answers preflights and sends
   `Access-Control-Allow-Origin: *`, never with credentials; every other operation sends no
@@ -38,7 +39,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from soundseal.api.middleware import send_error
-from soundseal.errors import InvalidInput, PayloadTooLarge
+from soundseal.errors import InvalidInput, NotFound, PayloadTooLarge
 
 __all__ = ["CORS_ALLOWED_HEADERS", "CORS_EXPOSED_HEADERS", "EdgeMiddleware", "accepts_upload"]
 
@@ -179,6 +180,10 @@ class EdgeMiddleware:
             return
         method = scope["method"]
         headers = Headers(scope=scope)
+        if "\x00" in scope["path"]:
+            # No ID or page has one, and no database could look it up.
+            await self._refuse(scope, send, NotFound("No resource has a NUL in its path"))
+            return
         nul = _nul_parameter(scope.get("query_string", b""))
         if nul is not None:
             refused = InvalidInput(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from soundseal.client_address import client_address, parse_trusted_proxies
+from soundseal.client_address import client_address, limit_key, parse_trusted_proxies
 from soundseal.settings import load_settings
 
 PROXIES = parse_trusted_proxies("10.0.0.0/8, 127.0.0.1, fd00::/8")
@@ -95,3 +95,18 @@ def test_the_setting_is_checked_at_start_up(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("SOUNDSEAL_TRUST_PROXY_HEADERS", "true")
     with pytest.raises(ValueError, match="SOUNDSEAL_TRUSTED_PROXIES"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("unknown", "unknown"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_per_ip_limits_count_an_ipv6_client_by_its_64(address: str, key: str) -> None:
+    assert limit_key(address) == key

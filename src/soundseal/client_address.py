@@ -5,6 +5,10 @@
 address it received the request from, so the right-most address that is not itself a
 trusted proxy is the first one no trusted party vouches for beyond. Everything left of it
 was written by the client and could be anything. Nothing is trusted by default.
+
+Per-IP limits count an IPv6 client by its /64 (`limit_key`): that is the smallest network
+handed to one host or customer, and any address in it is that host's to pick, so counting
+single addresses would give every client 2^64 budgets.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 
-__all__ = ["Network", "client_address", "parse_trusted_proxies"]
+__all__ = ["Network", "client_address", "limit_key", "parse_trusted_proxies"]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # A header longer than any real chain of proxies is not worth parsing past its tail.
 _MAX_HOPS = 32
+# The network one IPv6 host can use every address of (RFC 4291's interface identifiers).
+_IPV6_HOST_PREFIX = 64
 
 
 def parse_trusted_proxies(raw: str) -> tuple[Network, ...]:
@@ -86,3 +92,14 @@ def client_address(
         if not _trusted(address, proxies):
             return str(address)
     return str(current)
+
+
+def limit_key(address: str) -> str:
+    """What per-IP limits and throttles count `address` (a `client_address`) under: an IPv4
+    address itself, an IPv6 one's /64; anything else (a test client's name) as it is."""
+    found = _address(address)
+    if found is None:
+        return address
+    if isinstance(found, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((found, _IPV6_HOST_PREFIX), strict=False))
+    return str(found)

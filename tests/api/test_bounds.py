@@ -150,3 +150,87 @@ def test_any_integers_in_an_identify_body_are_handled(
     # Three values are too short a fingerprint to search with: a clean 400 in any case.
     assert response.status_code == 400, response.text
     assert response.json()["field"] in ("duration_ms", "limit", "fingerprint")
+
+
+# NUL cannot be stored in PostgreSQL text (the driver raises), and SQLite cuts C strings at it:
+# text with one is a 400 naming the field on every body and query, never a 500.
+NUL = "a\x00b"
+
+
+@pytest.mark.parametrize(
+    ("case", "field"),
+    [
+        ("certificate", "track_title"),
+        ("webhook", "description"),
+        ("claim", "description"),
+        ("claimant", "claimant.name"),
+        ("contributor", "name"),
+        ("revoke", "reason"),
+        ("verify", "certificate_number"),
+    ],
+)
+def test_text_with_a_nul_character_is_a_400_naming_the_field(
+    client: TestClient, factory: Factory, case: str, field: str
+) -> None:
+    owner = factory.key()
+    cert = factory.certificate(owner)
+    other = factory.key()
+    hook = {"url": "https://hooks.example.com/a", "events": ["certificate.created"]}
+    claim = {"certificate": cert.certificate_number, "type": "other", "description": "d"}
+    requests: dict[str, tuple[Key, str, dict[str, Any]]] = {
+        "certificate": (
+            owner,
+            "/api/v1/certificates",
+            {"track_title": NUL, "artist_name": "A", "sha256_fingerprint": "a" * 64},
+        ),
+        "webhook": (owner, "/api/v1/webhooks", {**hook, "description": NUL}),
+        "claim": (other, "/api/v1/claims", {**claim, "description": NUL}),
+        "claimant": (
+            other,
+            "/api/v1/claims",
+            {**claim, "claimant": {"name": NUL, "email": "c@example.com"}},
+        ),
+        "contributor": (
+            owner,
+            f"/api/v1/certificates/{cert.id}/contributors",
+            {"name": NUL, "role": "producer", "email": "c@example.com"},
+        ),
+        "revoke": (owner, f"/api/v1/certificates/{cert.id}/revoke", {"reason": NUL}),
+        "verify": (owner, "/api/v1/verify", {"certificate_number": NUL}),
+    }
+    key, path, body = requests[case]
+    _bad_request(client.post(path, json=body, headers=key.headers), field)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/certificates?artist=a%00b", "artist"),
+        ("/api/v1/claims?status=pending&certificate=%00", "certificate"),
+        ("/api/v1/verify?isrc=%00", "isrc"),
+        ("/api/v1/certificates/changes?cursor=x%00", "cursor"),
+    ],
+)
+def test_a_query_with_a_nul_character_is_a_400_naming_the_parameter(
+    client: TestClient, factory: Factory, path: str, field: str
+) -> None:
+    key = factory.key()
+    _bad_request(client.get(path, headers=key.headers), field)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/claims/clm_%00",
+        "/api/v1/webhooks/wh_%00/deliveries",
+        "/api/v1/verification-receipts/vr_%00",
+        "/api/v1/certificates/cer_a%00b",
+    ],
+)
+def test_a_path_with_a_nul_character_names_nothing(
+    client: TestClient, factory: Factory, path: str
+) -> None:
+    key = factory.key()
+    response = client.get(path, headers=key.headers)
+    assert response.status_code == 404, response.text
+    assert response.json()["code"] == "not_found"

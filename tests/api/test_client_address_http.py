@@ -68,3 +68,17 @@ def test_behind_a_trusted_proxy_the_right_most_untrusted_address_is_the_client(
         another_client = _anonymous(server, "192.0.2.1, 203.0.113.8, 10.0.0.5")
     assert same_client == [401, 401, 429]
     assert another_client == 401
+
+
+def test_rotating_ipv6_addresses_of_one_network_does_not_escape_the_anonymous_limit(
+    database: Database, tmp_path: Path
+) -> None:
+    """One host holds a whole /64 (2^64 addresses): per-IP limits count IPv6 clients by it."""
+    settings = make_settings(
+        database, tmp_path, rate_limit_anonymous=2, trusted_proxies="127.0.0.1"
+    )
+    with LiveServer(create_app(settings, database)) as server:
+        same_host = [_anonymous(server, f"2001:db8:1:2::{n:x}") for n in range(1, 4)]
+        another_network = _anonymous(server, "2001:db8:1:3::1")
+    assert same_host == [401, 401, 429]
+    assert another_network == 401

@@ -8,11 +8,17 @@ show the way a client on the network sees it.
 from __future__ import annotations
 
 import base64
+import math
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
+from starlette.testclient import TestClient
 
+from soundseal.audio import ITEM_MS
+from soundseal.audio.compressed import encode_compressed
+from soundseal.registry.acoustic.fingerprints import MAX_DURATION_MS
 from tests.api.test_errors import assert_error
 from tests.conftest import LiveServer
 from tests.factories import Factory, sha256_of
@@ -91,3 +97,36 @@ def test_a_deeply_nested_json_array_in_the_body_is_a_400(
     )
     assert_error(response, 400, "bad_request")
     _still_answers(live_server)
+
+
+# As many values as 6 hours of audio, the longest `duration_ms` the API takes.
+MAX_FINGERPRINT_VALUES = math.ceil(MAX_DURATION_MS / ITEM_MS)
+
+
+def _walk(count: int) -> np.ndarray:
+    """Values like a real fingerprint's (neighbours a bit apart): small once compressed."""
+    rng = np.random.default_rng(count)
+    flips = np.uint32(1) << rng.integers(0, 32, count).astype(np.uint32)
+    return np.bitwise_xor.accumulate(flips).astype(np.uint32) ^ np.uint32(0x5EED_0001)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/identify", "/api/v1/certificates"])
+def test_a_fingerprint_longer_than_the_longest_duration_is_refused(
+    client: TestClient, factory: Factory, path: str
+) -> None:
+    """Work grows with the values: a 1 MiB body of compressed values holds 600,000 and more
+    (20 hours and more), far past the 6 hours `duration_ms` may state."""
+    key = factory.key()
+    too_many = MAX_FINGERPRINT_VALUES + 1
+    body: dict[str, Any] = {
+        "fingerprint": encode_compressed(_walk(too_many)),
+        "encoding": "chromaprint_compressed",
+        "duration_ms": MAX_DURATION_MS,
+    }
+    if path.endswith("certificates"):
+        body |= {"track_title": "T", "artist_name": "A", "sha256_fingerprint": sha256_of(path)}
+    error = assert_error(client.post(path, json=body, headers=key.headers), 400, "bad_request")
+    assert error["field"] == "fingerprint"
+    assert f"more than {MAX_FINGERPRINT_VALUES}" in str(error["error"])
+    body["fingerprint"] = encode_compressed(_walk(MAX_FINGERPRINT_VALUES))
+    assert client.post(path, json=body, headers=key.headers).status_code in (200, 201)

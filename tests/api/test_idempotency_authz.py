@@ -97,6 +97,38 @@ def test_a_narrow_key_cannot_claim_a_key_in_advance_either(
     assert _post(client, "/api/v1/certificates", owner, "c1", body).status_code == 201
 
 
+def test_a_narrow_key_cannot_claim_a_key_in_advance_through_another_operation(
+    client: TestClient, factory: Factory
+) -> None:
+    """A key holding only `verify:read` may call `POST /api/v1/verify`: its records are
+    filed under that scope, so it cannot occupy the key the CLI will certify with."""
+    owner = factory.key()
+    verifier = factory.key(owner.account_id, scopes="verify:read")
+    sha = sha256_of("squatted")
+    squat = _post(client, "/api/v1/verify", verifier, f"certify-{sha}", {"sha256": sha})
+    assert squat.status_code == 200, squat.text
+    body = {"track_title": "T", "artist_name": "A", "sha256_fingerprint": sha}
+    real = _post(client, "/api/v1/certificates", owner, f"certify-{sha}", body)
+    assert real.status_code == 201, real.text
+    assert "idempotency-replayed" not in real.headers
+
+
+def test_a_narrow_key_learns_nothing_of_records_made_through_other_operations(
+    client: TestClient, factory: Factory
+) -> None:
+    owner = factory.key()
+    verifier = factory.key(owner.account_id, scopes="verify:read")
+    sha = sha256_of("probed")
+    body = {"track_title": "T", "artist_name": "A", "sha256_fingerprint": sha}
+    assert _post(client, "/api/v1/certificates", owner, "used", body).status_code == 201
+    answers = [
+        _post(client, "/api/v1/verify", verifier, idem, {"sha256": sha})
+        for idem in ("used", "unused")
+    ]
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert [a.json()["verified"] for a in answers] == [True, True]
+
+
 def test_a_refused_replay_of_a_revocation_reveals_nothing(
     client: TestClient, factory: Factory
 ) -> None:

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
@@ -329,3 +330,23 @@ def test_a_password_change_meets_the_same_rule(
         user = session.get(WebUser, login.user_id)
         assert user is not None
         assert user.password_changed_at == user.created_at
+
+
+@pytest.mark.parametrize(
+    ("page", "form", "field"),
+    [
+        (
+            "/signup",
+            {"email": "nul@example.com", "workspace": "a\x00b", "password": "a fine pass 93 x"},
+            "workspace",
+        ),
+        ("/login", {"email": "nul@example.com", "password": "pass\x00word"}, "password"),
+    ],
+)
+def test_a_nul_character_in_a_field_is_a_400_naming_it(
+    browser: Browser, page: str, form: dict[str, str], field: str
+) -> None:
+    """PostgreSQL cannot store NUL in text: it was a 500 for anyone, signed in or not."""
+    response = browser.submit(page, page, form)
+    assert response.status_code == 400, response.text
+    assert field in response.text

@@ -241,3 +241,14 @@ def test_pending_contributors_are_not_on_the_proof_page(browser: Browser, factor
     factory.contributor(cert, name="Not Yet Confirmed")
     assert "Not Yet Confirmed" not in browser.get(f"/cert/{cert.id}").text
     assert browser.get("/contributors/ack/ack_unknown").status_code == 410
+
+
+def test_a_nul_character_in_a_claim_is_a_400_and_nothing_is_filed(
+    browser: Browser, factory: Factory, database: Database
+) -> None:
+    cert = factory.certificate()
+    data = {**CLAIM, "description": "I recorded\x00 this."}
+    response = browser.submit(f"/cert/{cert.id}/claim", f"/cert/{cert.id}/claim", data)
+    assert response.status_code == 400, response.text
+    assert "description" in response.text
+    assert _claims(database) == []

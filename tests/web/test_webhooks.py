@@ -117,3 +117,11 @@ def test_another_workspaces_webhook_is_not_found(signed_in: SignedIn, factory: F
     assert browser.get(f"/dashboard/webhooks/{theirs}").status_code == 404
     response = browser.submit("/dashboard/webhooks", f"/dashboard/webhooks/{theirs}/rotate", {})
     assert response.status_code == 404
+
+
+def test_a_nul_character_in_a_description_is_a_400(signed_in: SignedIn) -> None:
+    browser, _ = signed_in
+    form = {"url": URL, "events": ["certificate.created"], "description": "a\x00b"}
+    response = browser.submit("/dashboard/webhooks", "/dashboard/webhooks", form)
+    assert response.status_code == 400, response.text
+    assert 'data-testid="webhooks"' not in browser.get("/dashboard/webhooks").text

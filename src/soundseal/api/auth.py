@@ -18,7 +18,7 @@ from starlette.datastructures import Headers
 from soundseal.api.context import get_context, lookup
 from soundseal.api.idempotency import admit
 from soundseal.api.quota import seconds_until_next_month
-from soundseal.client_address import client_address
+from soundseal.client_address import client_address, limit_key
 from soundseal.errors import Forbidden, QuotaExceeded, RateLimited, Unauthorized
 from soundseal.ids import SANDBOX_CERTIFICATE_ID
 from soundseal.registry.keys.scopes import PUBLISHABLE_SCOPES
@@ -54,15 +54,16 @@ def presented_key(headers: Headers) -> str | None:
 
 def client_ip(request: Request) -> str:
     """The client's address, for every per-IP limit: the one place it is worked out (the
-    server runs uvicorn with `proxy_headers=False`, so `request.client` is the peer)."""
+    server runs uvicorn with `proxy_headers=False`, so `request.client` is the peer). An
+    IPv6 client is counted by its /64, whose every address it may use (`limit_key`)."""
     cached = getattr(request.state, "client_ip", None)
     if isinstance(cached, str):
         return cached
     peer = request.client.host if request.client else None
     proxies = get_context(request).settings.trusted_proxy_networks
     address = client_address(peer, request.headers.getlist("x-forwarded-for"), proxies)
-    request.state.client_ip = address
-    return address
+    request.state.client_ip = key = limit_key(address)
+    return key
 
 
 def _charge(request: Request, bucket: str, per_minute: int) -> None:

@@ -13,6 +13,9 @@ Each route declares, through the markers on its endpoint and dependencies, what 
   running its dependencies, so an unauthenticated caller could otherwise make the server
   read and validate whatever it sent. FastAPI runs them again later, from the cache each
   keeps on the request.
+- **No NUL in a path or query.** No database stores NUL in text: a path holding one names
+  nothing (404), a query parameter holding one is a 400 naming it, for every route (JSON
+  bodies are refused the same by their schemas).
 - **CORS.** An operation a publishable key may call (`publishable` on its key check, derived
   from the scopes a publishable key can hold) answers preflights and sends
   `Access-Control-Allow-Origin: *`, never with credentials; every other operation sends no
@@ -25,6 +28,7 @@ import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, FastAPI, params
 from fastapi.routing import APIRoute
@@ -35,7 +39,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from soundseal.api.middleware import send_error
-from soundseal.errors import InvalidInput, PayloadTooLarge
+from soundseal.errors import InvalidInput, NotFound, PayloadTooLarge
 
 __all__ = ["CORS_ALLOWED_HEADERS", "CORS_EXPOSED_HEADERS", "EdgeMiddleware", "accepts_upload"]
 
@@ -176,6 +180,17 @@ class EdgeMiddleware:
             return
         method = scope["method"]
         headers = Headers(scope=scope)
+        if "\x00" in scope["path"]:
+            # No ID or page has one, and no database could look it up.
+            await self._refuse(scope, send, NotFound("No resource has a NUL in its path"))
+            return
+        nul = _nul_parameter(scope.get("query_string", b""))
+        if nul is not None:
+            refused = InvalidInput(
+                f"Invalid field '{nul}': text may not contain NUL (%00) characters", field=nul
+            )
+            await self._refuse(scope, send, refused)
+            return
         if method == "OPTIONS" and "access-control-request-method" in headers:
             await self._preflight(scope, receive, send, headers)
             return
@@ -279,6 +294,17 @@ class EdgeMiddleware:
             },
         )
         await response(scope, receive, send)
+
+
+def _nul_parameter(query: bytes) -> str | None:
+    """The name of the first query parameter holding a NUL (no database stores one in text:
+    PostgreSQL's driver raises, SQLite cuts the string), or None."""
+    if b"%00" not in query:
+        return None
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return name.replace("\x00", "")[:64] or "query"
+    return None
 
 
 def _cors(send: Send, policy: Callable[[], RoutePolicy]) -> Send:

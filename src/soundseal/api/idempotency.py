@@ -3,8 +3,8 @@
 The same key with the same request within the TTL replays the first response with
 `Idempotency-Replayed: true`; the same key with a different request is refused
 (`idempotency_key_reused`); a request arriving while the first is still running waits for
-its result. Keys are scoped to the calling key's account and mode. 5xx and 429 responses
-are not stored, so the client can retry them with the same key.
+its result. Keys are scoped to the calling key's account and mode and the route's scope.
+5xx and 429 responses are not stored, so the client can retry them with the same key.
 
 Authorization comes first. The work is split in two:
 
@@ -18,7 +18,8 @@ So a replay is only ever sent to a caller the route itself would have let in, an
 is read from the store (or written to it) for any other: a key without the scope gets the
 route's 403, and cannot claim a key in advance for its owner's later request either. The
 record also keeps the key, kind and scope that made it and refuses callers that lack them.
-Ownership inside routes is the account and mode, which records are filed under. Endpoints
+Ownership inside routes is the account and mode, which records are filed under, with the
+scope the route required: a key never meets the records of operations it cannot call. Endpoints
 that do not authorize with an API key (the operator's, the payment provider's webhook, the
 dashboard) never reach `admit` and run without idempotency.
 

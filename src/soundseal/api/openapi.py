@@ -86,6 +86,26 @@ def _hoist_defs(node: Any, schemas: dict[str, Any]) -> Any:
     return {key: _hoist_defs(value, schemas) for key, value in node.items()}
 
 
+# What every text input is held to (`api/edge.py` for paths and queries, `api/schemas.py`
+# for bodies): no database stores NUL in text. Stated where a schema does not say more.
+_NO_NUL = {"pattern": "^[^\\u0000]*$"}
+_SAYS_MORE = ("pattern", "enum", "const", "format")
+
+
+def _no_nul_strings(node: Any) -> None:
+    """Give every string schema under `node` that allows any text the NUL-free pattern."""
+    if isinstance(node, list):
+        for item in node:
+            _no_nul_strings(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and not any(key in node for key in _SAYS_MORE):
+        node.update(_NO_NUL)
+    for value in node.values():
+        _no_nul_strings(value)
+
+
 def _required_scopes(app: FastAPI, schema: dict[str, Any], routers: tuple[Any, ...]) -> None:
     routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
     for route in routes:
@@ -123,6 +143,13 @@ def describe(app: FastAPI, routers: tuple[Any, ...]) -> dict[str, Any]:
     schemas = components.setdefault("schemas", {})
     schema["paths"] = _hoist_defs(schema["paths"], schemas)
     schemas.setdefault("ErrorBody", ErrorBody.model_json_schema())
+    for path_item in schema["paths"].values():
+        for operation in path_item.values():
+            _no_nul_strings(operation.get("parameters", []))
+            _no_nul_strings(operation.get("requestBody", {}))
+    for name, definition in schemas.items():
+        if name != "ErrorBody":
+            _no_nul_strings(definition)
     # Only FastAPI's generated 422 entries used these; none is left.
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from soundseal.errors import ErrorCode, InvalidInput
 from soundseal.registry.acoustic.fingerprints import MAX_DURATION_MS
@@ -33,9 +33,27 @@ ClaimType = Literal["ownership", "credit", "ai_use", "other"]
 ClaimStatus = Literal["pending", "responded", "resolved", "expired"]
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    return False
+
+
 class _Body(BaseModel):
     # Unknown fields are refused rather than ignored: a typo should not pass silently.
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL cannot store NUL in text and SQLite cuts strings at it: no field needs one.
+        if _holds_nul(value):
+            raise ValueError("text may not contain NUL (U+0000) characters")
+        return value
 
 
 class AiDisclosure(_Body):

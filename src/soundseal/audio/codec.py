@@ -82,22 +82,29 @@ def encode_values(
 
 
 def decode_values(
-    data: str | bytes | Sequence[int], encoding: FingerprintEncoding | str = DEFAULT_ENCODING
+    data: str | bytes | Sequence[int],
+    encoding: FingerprintEncoding | str = DEFAULT_ENCODING,
+    *,
+    max_values: int = MAX_VALUES,
 ) -> npt.NDArray[np.uint32]:
-    """Raw uint32 values from their wire form; raises :class:`FingerprintEncodingError`."""
+    """Raw uint32 values from their wire form; raises :class:`FingerprintEncodingError`.
+
+    More than ``max_values`` (at most :data:`MAX_VALUES`) values are refused before they
+    are decoded."""
     enc = _encoding(encoding)
+    max_values = min(max_values, MAX_VALUES)
     if isinstance(data, bytes):
         try:
             data = data.decode("ascii")
         except UnicodeDecodeError as exc:
             raise _error(enc, "bytes that are not ASCII text") from exc
     if enc is FingerprintEncoding.INT_ARRAY:
-        values = _decode_int_array(data)
+        values = _decode_int_array(data, max_values)
     elif isinstance(data, str):
         if enc is FingerprintEncoding.RAW_LE_BASE64:
-            values = _decode_raw_le_base64(data.strip())
+            values = _decode_raw_le_base64(data.strip(), max_values)
         else:
-            values = _decode_compressed(data.strip())
+            values = _decode_compressed(data.strip(), max_values)
     else:
         raise _error(enc, f"a {type(data).__name__} instead of a string")
     if values.size == 0:
@@ -153,15 +160,15 @@ def _describe_text(text: str) -> str:
     return f"base64 text of length {len(text)}, not a multiple of 4"
 
 
-def _decode_raw_le_base64(text: str) -> npt.NDArray[np.uint32]:
+def _decode_raw_le_base64(text: str, max_values: int) -> npt.NDArray[np.uint32]:
     enc = FingerprintEncoding.RAW_LE_BASE64
     if not text:
         raise _error(enc, "an empty fingerprint")
     if not _STD_BASE64.fullmatch(text) or len(text) % 4:
         raise _error(enc, _describe_text(text))
     # Checked on the text's length, before decoding; + 2 allows for the padding bytes.
-    if len(text) // 4 * 3 > MAX_VALUES * 4 + 2:
-        raise _error(enc, f"base64 text of {len(text)} characters, more than {MAX_VALUES} values")
+    if len(text) // 4 * 3 > max_values * 4 + 2:
+        raise _error(enc, f"base64 text of {len(text)} characters, more than {max_values} values")
     try:
         raw = base64.b64decode(text, validate=True)
     except binascii.Error as exc:
@@ -171,15 +178,15 @@ def _decode_raw_le_base64(text: str) -> npt.NDArray[np.uint32]:
     return np.frombuffer(raw, dtype="<u4").astype(np.uint32)
 
 
-def _decode_int_array(data: str | Sequence[int]) -> npt.NDArray[np.uint32]:
+def _decode_int_array(data: str | Sequence[int], max_values: int) -> npt.NDArray[np.uint32]:
     enc = FingerprintEncoding.INT_ARRAY
     items: object = data
     if isinstance(data, str):
-        items = _parse_flat_json_array(data.strip())
+        items = _parse_flat_json_array(data.strip(), max_values)
     if not isinstance(items, list | tuple):
         raise _error(enc, f"a JSON {type(items).__name__}, not an array")
-    if len(items) > MAX_VALUES:
-        raise _error(enc, f"an array of {len(items)} elements, more than {MAX_VALUES}")
+    if len(items) > max_values:
+        raise _error(enc, f"an array of {len(items)} elements, more than {max_values}")
     for i, item in enumerate(items):
         # bool is an int subclass but never a fingerprint value.
         if isinstance(item, bool) or not isinstance(item, int):
@@ -189,7 +196,7 @@ def _decode_int_array(data: str | Sequence[int]) -> npt.NDArray[np.uint32]:
     return (np.asarray(items, dtype=np.int64) & 0xFFFFFFFF).astype(np.uint32)
 
 
-def _parse_flat_json_array(text: str) -> object:
+def _parse_flat_json_array(text: str, max_values: int) -> object:
     """A JSON array of scalars, checked before parsing so nothing nested reaches ``json``.
 
     ``json.loads`` recurses once per level of nesting, so ``[[[[…]]]]`` 100,000 deep raises
@@ -207,8 +214,8 @@ def _parse_flat_json_array(text: str) -> object:
         at = min(found)
         kind = {'"': "a string", "[": "a nested array", "{": "an object"}[text[at]]
         raise _error(enc, f"{kind} at character {at}; int_array is one flat array of integers")
-    if text.count(",") >= MAX_VALUES:
-        raise _error(enc, f"an array of more than {MAX_VALUES} elements")
+    if text.count(",") >= max_values:
+        raise _error(enc, f"an array of more than {max_values} elements")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -217,7 +224,7 @@ def _parse_flat_json_array(text: str) -> object:
         raise _error(enc, "an integer literal with too many digits") from exc
 
 
-def _decode_compressed(text: str) -> npt.NDArray[np.uint32]:
+def _decode_compressed(text: str, max_values: int) -> npt.NDArray[np.uint32]:
     enc = FingerprintEncoding.CHROMAPRINT_COMPRESSED
     if not text:
         raise _error(enc, "an empty fingerprint")
@@ -229,4 +236,4 @@ def _decode_compressed(text: str) -> npt.NDArray[np.uint32]:
             "text with '+', '/' or '=', which URL-safe base64 without padding never has "
             "(standard base64; if it is raw values, set encoding=raw_le_base64)",
         )
-    return decode_compressed(text, max_values=MAX_VALUES)
+    return decode_compressed(text, max_values=max_values)

@@ -20,6 +20,7 @@ from soundseal.registry.contributors.services import list_contributors
 from soundseal.registry.embeds.services import daily_opens
 from soundseal.registry.logins.services import SignedIn
 from soundseal.web.rendering import render
+from soundseal.web.sessions import NO_NUL
 from soundseal.web.views import ai_disclosure_text, format_isrc, snippets
 
 __all__ = [
@@ -30,7 +31,7 @@ __all__ = [
     "mode_of",
 ]
 
-FormText = Annotated[str, Form(max_length=2000)]
+FormText = Annotated[str, Form(max_length=2000, pattern=NO_NUL)]
 _NO_STORE = {"Cache-Control": "no-store"}
 _DONE = {
     "welcome": "Your workspace is ready. Issue a certificate or mint API keys to begin.",

@@ -28,6 +28,7 @@ from soundseal.registry.logins.services import SignedIn, resolve_session
 
 __all__ = [
     "CSRF_COOKIE",
+    "NO_NUL",
     "SESSION_COOKIE",
     "LoginRequired",
     "check_csrf",
@@ -39,6 +40,10 @@ __all__ = [
     "set_session_cookie",
     "signed_in",
 ]
+
+# Every text form field's `pattern`: PostgreSQL cannot store NUL in text (its driver raises)
+# and SQLite cuts strings at it, so a field holding one is a 400, never a 500.
+NO_NUL = r"^[^\x00]*$"
 
 SESSION_COOKIE = "soundseal_session"
 CSRF_COOKIE = "soundseal_csrf"

@@ -7,6 +7,7 @@ them in its one error shape.
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from soundseal.audio import (
     ALGORITHM_NAME,
     DEFAULT_ENCODING,
+    ITEM_MS,
     Fingerprint,
     FingerprintEncoding,
     FingerprintEncodingError,
@@ -24,6 +26,8 @@ from soundseal.errors import ErrorCode, InvalidAudio, InvalidInput
 from soundseal.matching import CURRENT_POLICY, MatchPolicy, check_audio
 
 __all__ = [
+    "MAX_DURATION_MS",
+    "MAX_FINGERPRINT_VALUES",
     "decode_fingerprint",
     "fingerprint_from_bytes",
     "fingerprint_to_bytes",
@@ -32,6 +36,9 @@ __all__ = [
 ]
 
 MAX_DURATION_MS = 6 * 60 * 60 * 1000
+# As many values as the longest duration a caller may state holds: the work a request's
+# fingerprint causes grows with its values, and more than this is no recording we take.
+MAX_FINGERPRINT_VALUES = math.ceil(MAX_DURATION_MS / ITEM_MS)
 
 
 def decode_fingerprint(
@@ -57,7 +64,7 @@ def decode_fingerprint(
             f"encoding must be one of {', '.join(known)} (got {chosen!r})", field="encoding"
         )
     try:
-        values = decode_values(data, chosen)
+        values = decode_values(data, chosen, max_values=MAX_FINGERPRINT_VALUES)
     except FingerprintEncodingError as exc:
         raise InvalidInput(
             str(exc), field="fingerprint", expected_encoding=exc.expected_encoding

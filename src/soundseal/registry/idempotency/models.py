@@ -10,10 +10,13 @@ from soundseal.db.base import Base, UTCDateTime, utcnow
 
 
 class IdempotencyRecord(Base):
-    """A claimed Idempotency-Key and, once the request finished, its response."""
+    """A claimed Idempotency-Key and, once the request finished, its response.
+
+    Filed under the account, the mode and the scope the route required: a key holding one
+    scope neither sees nor occupies the keys of operations that need another."""
 
     __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("account_id", "mode", "key"),)
+    __table_args__ = (UniqueConstraint("account_id", "mode", "required_scope", "key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     account_id: Mapped[str] = mapped_column(String(40))

@@ -4,7 +4,10 @@ A key is claimed in its own committed transaction *before* the request runs, so 
 request with the same key, arriving while the first is still running, finds the claim and
 waits for its result instead of creating a second resource.
 
-Each record names the key that made it, its kind and the scope its route required. The
+Records are filed under the account, the mode and the scope the route required, so a key
+holding one scope can neither read nor occupy the keys used by operations needing another
+(a `verify:read` key calling `POST /api/v1/verify` never meets the key the CLI certifies
+with). Each record names the key that made it, its kind and the scope its route required. The
 route's own authorization runs before a record is looked up (see `soundseal.api.idempotency`);
 the record refuses, too, any caller that lacks what the original needed, so a record can
 never hand a response to a key that could not have made the request.
@@ -60,11 +63,14 @@ def _refuses(record: IdempotencyRecord, caller: Caller) -> bool:
     return bool(record.required_scope) and record.required_scope not in caller.scopes
 
 
-def _existing(session: Session, account_id: str, mode: str, key: str) -> IdempotencyRecord | None:
+def _existing(
+    session: Session, account_id: str, mode: str, scope: str, key: str
+) -> IdempotencyRecord | None:
     return session.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.account_id == account_id,
             IdempotencyRecord.mode == mode,
+            IdempotencyRecord.required_scope == scope,
             IdempotencyRecord.key == key,
         )
     )
@@ -82,7 +88,7 @@ def claim_key(
     now: datetime | None = None,
 ) -> Claim:
     now = now or utcnow()
-    record = _existing(session, account_id, mode, key)
+    record = _existing(session, account_id, mode, caller.required_scope, key)
     stale = record is not None and (
         record.expires_at <= now
         or (record.state == "in_progress" and record.created_at <= now - ABANDONED_AFTER)
@@ -109,7 +115,7 @@ def claim_key(
                 session.add(record)
                 session.flush()
         except IntegrityError:
-            record = _existing(session, account_id, mode, key)
+            record = _existing(session, account_id, mode, caller.required_scope, key)
             if record is None:  # claimed and released in between: let the caller retry
                 return Claim(outcome="in_progress", record_id=0)
         else:

@@ -28,6 +28,7 @@ from soundseal.registry.logins.services import (
 )
 from soundseal.web.rendering import error_page, render
 from soundseal.web.sessions import (
+    NO_NUL,
     check_csrf,
     clear_session_cookie,
     form_checks,
@@ -39,7 +40,7 @@ from soundseal.web.sessions import (
 
 router = APIRouter(include_in_schema=False, dependencies=[form_checks(session=False)])
 
-FormText = Annotated[str, Form(max_length=2000)]
+FormText = Annotated[str, Form(max_length=2000, pattern=NO_NUL)]
 _NO_STORE = {"Cache-Control": "no-store"}
 
 

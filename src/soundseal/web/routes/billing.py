@@ -22,13 +22,13 @@ from soundseal.registry.billing.tiers import PAID_TIERS
 from soundseal.registry.credits.services import balance, list_entries
 from soundseal.registry.logins.services import SignedIn
 from soundseal.web.rendering import render
-from soundseal.web.sessions import check_csrf, form_checks, require_user
+from soundseal.web.sessions import NO_NUL, check_csrf, form_checks, require_user
 
 router = APIRouter(
     prefix="/dashboard/billing", include_in_schema=False, dependencies=[form_checks(session=True)]
 )
 
-FormText = Annotated[str, Form(max_length=100)]
+FormText = Annotated[str, Form(max_length=100, pattern=NO_NUL)]
 _RETURNED = {
     "success": "Thank you: the payment is being confirmed by Stripe, and applies within a minute.",
     "cancelled": "Checkout was cancelled; nothing was charged.",

@@ -23,12 +23,12 @@ from soundseal.registry.certificates.services import get_certificate
 from soundseal.registry.claims.models import Claim
 from soundseal.registry.claims.services import PUBLIC_FORM, NewClaim, file_claim
 from soundseal.web.rendering import error_page, render
-from soundseal.web.sessions import check_csrf, form_checks
+from soundseal.web.sessions import NO_NUL, check_csrf, form_checks
 from soundseal.web.views import TYPE_LABELS
 
 router = APIRouter(include_in_schema=False, dependencies=[form_checks(session=False)])
 
-FormText = Annotated[str, Form(max_length=6000)]
+FormText = Annotated[str, Form(max_length=6000, pattern=NO_NUL)]
 _NO_STORE = {"Cache-Control": "no-store"}
 
 

@@ -21,11 +21,11 @@ from soundseal.registry.contributors.services import acknowledge, find_by_token,
 from soundseal.urls import acknowledgement_url
 from soundseal.web.dashboard_pages import certificate_mode, certificate_page
 from soundseal.web.rendering import error_page, render
-from soundseal.web.sessions import check_csrf, form_checks, require_user
+from soundseal.web.sessions import NO_NUL, check_csrf, form_checks, require_user
 
 router = APIRouter(include_in_schema=False, dependencies=[form_checks(session=False)])
 
-FormText = Annotated[str, Form(max_length=2000)]
+FormText = Annotated[str, Form(max_length=2000, pattern=NO_NUL)]
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 

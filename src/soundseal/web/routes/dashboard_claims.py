@@ -16,7 +16,7 @@ from soundseal.registry.claims import services as claims
 from soundseal.registry.claims.views import effective_status
 from soundseal.registry.logins.services import SignedIn
 from soundseal.web.dashboard_pages import dashboard_page
-from soundseal.web.sessions import check_csrf, form_checks, require_user
+from soundseal.web.sessions import NO_NUL, check_csrf, form_checks, require_user
 from soundseal.web.views import TYPE_LABELS
 
 router = APIRouter(
@@ -103,8 +103,8 @@ def claim_detail(claim_id: str, request: Request) -> Response:
 def claim_respond(
     claim_id: str,
     request: Request,
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
-    response: Annotated[str, Form(max_length=6000)] = "",
+    csrf_token: Annotated[str, Form(max_length=200, pattern=NO_NUL)] = "",
+    response: Annotated[str, Form(max_length=6000, pattern=NO_NUL)] = "",
 ) -> Response:
     user = require_user(request)
     check_csrf(request, csrf_token)

@@ -98,7 +98,7 @@ def seed(url: str, count: int) -> tuple[str, list[str], list[str]]:
 
 def bench_app() -> FastAPI:
     """The soundseal app plus a bare endpoint, in one process."""
-    from soundseal.api import create_app
+    from soundseal.app import create_app
 
     app = create_app(load_settings())
 

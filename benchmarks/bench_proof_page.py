@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.db import create_database, upgrade
 from soundseal.registry.accounts.services import create_account
 from soundseal.registry.certificates.services import NewCertificate, create_certificate

@@ -12,9 +12,9 @@ import uvicorn
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
-from soundseal.api import create_app
-from soundseal.api.serving import UVICORN_OPTIONS
+from soundseal.app import create_app
 from soundseal.db import Database
+from soundseal.http.serving import UVICORN_OPTIONS
 from soundseal.settings import Settings, load_settings
 from tests.backends import Backend, postgres_backend, sqlite_backend
 from tests.factories import Factory

@@ -2,7 +2,7 @@
 
 The registry raises these; it knows nothing about HTTP. Every error carries a machine `code`,
 a member of `ErrorCode`, and each member states the HTTP status it is answered with: the API
-(`soundseal.api.errors`) and the dashboard (`soundseal.web`) both take the status from there.
+(`soundseal.http.errors`) and the dashboard (`soundseal.web`) both take the status from there.
 
     SoundsealError                 code
     ├── InvalidInput               bad_request        (names the offending `field`)

@@ -77,7 +77,7 @@ def test_anyone_with_claims_write_files_by_id_or_number(
 def test_the_deadline_follows_the_setting(
     database: Database, factory: Factory, tmp_path: Path
 ) -> None:
-    from soundseal.api import create_app
+    from soundseal.app import create_app
 
     app = create_app(make_settings(database, tmp_path, claim_response_days=3), database)
     key = factory.key()
@@ -326,7 +326,7 @@ def test_workspace_keys_cannot_resolve(client: TestClient, factory: Factory) -> 
 def test_without_an_operator_key_configured_nobody_resolves_over_http(
     database: Database, factory: Factory, tmp_path: Path
 ) -> None:
-    from soundseal.api import create_app
+    from soundseal.app import create_app
 
     app = create_app(make_settings(database, tmp_path), database)
     claim = factory.claim(factory.certificate())

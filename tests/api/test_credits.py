@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.cli.app import build
 from soundseal.db import Database
 from soundseal.registry.events.services import list_events

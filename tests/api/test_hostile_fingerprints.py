@@ -19,9 +19,9 @@ from starlette.testclient import TestClient
 from soundseal.audio import ITEM_MS
 from soundseal.audio.compressed import encode_compressed
 from soundseal.registry.acoustic.fingerprints import MAX_DURATION_MS
-from tests.api.test_errors import assert_error
 from tests.conftest import LiveServer
 from tests.factories import Factory, sha256_of
+from tests.http.test_errors import assert_error
 
 # Count 1, then 64 bytes of 0xff: endless 3-bit symbols 7, each asking for exceptional bits.
 CRASH = base64.urlsafe_b64encode(bytes([1, 0, 0, 1, 7]) + b"\xff" * 64).decode().rstrip("=")

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.db import Database, create_database
 from soundseal.registry.webhooks.models import WebhookEndpoint
 from soundseal.registry.webhooks.services import send_test_event

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.audio import child_process
 from soundseal.db import Database
 from tests.audio.conftest import render_song, transcode, write_wav

@@ -8,7 +8,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.cli.app import build
 from soundseal.settings import load_settings
 

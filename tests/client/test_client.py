@@ -133,7 +133,7 @@ def test_a_retried_write_happens_once(live_server: LiveServer, factory: Factory)
 def test_rate_limits_surface_with_retry_after(
     database: Any, tmp_path: Any, factory: Factory
 ) -> None:
-    from soundseal.api import create_app
+    from soundseal.app import create_app
 
     app = create_app(make_settings(database, tmp_path, rate_limit_secret=1), database)
     key = factory.key()
@@ -166,7 +166,7 @@ def _within(seconds: float, call: Callable[[], object]) -> tuple[float, object]:
 def test_the_monthly_quota_is_raised_at_once_not_slept_on(
     database: Any, tmp_path: Any, factory: Factory
 ) -> None:
-    from soundseal.api import create_app
+    from soundseal.app import create_app
     from soundseal.platform import open_store, poll_once
 
     app = create_app(make_settings(database, tmp_path, tier_requests_free=2), database)
@@ -189,7 +189,7 @@ def test_the_monthly_quota_is_raised_at_once_not_slept_on(
 
 
 def test_a_long_retry_after_is_capped(database: Any, tmp_path: Any, factory: Factory) -> None:
-    from soundseal.api import create_app
+    from soundseal.app import create_app
 
     app = create_app(make_settings(database, tmp_path, rate_limit_secret=1), database)
     key = factory.key()

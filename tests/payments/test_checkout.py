@@ -19,7 +19,7 @@ WITHOUT_STRIPE = "import sys\nsys.modules['stripe'] = None\n"
 BUILD_APP = """
 import sys
 from starlette.testclient import TestClient
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.settings import load_settings
 
 app = create_app(load_settings(data_dir=sys.argv[1]))

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.db import Database
 from soundseal.db.base import utcnow
 from soundseal.registry.idempotency.models import IdempotencyRecord

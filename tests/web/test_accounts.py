@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.db import Database
 from soundseal.registry.logins.models import WebSession, WebUser
 from tests.factories import Factory, WebLogin

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.db import Database
 from tests.factories import Factory, WebLogin
 from tests.stripe_fake import FakeStripe, fake_stripe

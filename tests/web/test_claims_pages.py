@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.db import Database
 from soundseal.db.base import utcnow
 from soundseal.registry.certificates.services import list_versions

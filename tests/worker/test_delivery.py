@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from soundseal.__about__ import __version__
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.db import Database
 from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
 from soundseal.registry.webhooks.signing import new_secret

@@ -1,5 +1,5 @@
-"""The HTTP layer (`/api/v1`): thin routes over the registry."""
+"""The HTTP API (`/api/v1`): thin routes over the registry, mounted by `soundseal.app`."""
 
-from soundseal.api.app import create_app
+from soundseal.api.app import install_api
 
-__all__ = ["create_app"]
+__all__ = ["install_api"]

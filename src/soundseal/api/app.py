@@ -1,22 +1,13 @@
-"""The ASGI application factory."""
+"""The API's part of the application: `/api/v1`, mounted by `soundseal.app.create_app`."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from soundseal.__about__ import __version__
-from soundseal.api.context import AppContext
-from soundseal.api.edge import EdgeMiddleware
-from soundseal.api.errors import install_error_handlers
 from soundseal.api.idempotency import IdempotencyMiddleware
-from soundseal.api.middleware import RequestContextMiddleware
 from soundseal.api.openapi import describe
-from soundseal.api.quota import MonthlyQuota
-from soundseal.api.ratelimit import RateLimiter
 from soundseal.api.routes import (
     acoustic,
     billing,
@@ -27,16 +18,13 @@ from soundseal.api.routes import (
     credits,
     deep_verify,
     hot,
+    public_status,
     verify,
     webhooks,
 )
-from soundseal.db import Database, create_database, upgrade
-from soundseal.payments.catalogue import Catalogue
-from soundseal.payments.checkout import StripeCheckout
-from soundseal.registry.acoustic.index import AcousticIndex
-from soundseal.settings import Settings, load_settings
+from soundseal.settings import Settings
 
-__all__ = ["create_app"]
+__all__ = ["DESCRIPTION", "install_api"]
 
 # The change feed's fixed path must be matched before `/certificates/{id_or_number}`.
 ROUTERS: tuple[APIRouter, ...] = (
@@ -50,6 +38,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     claims.router,
     contributors.router,
     webhooks.router,
+    public_status.router,
 )
 
 logger = logging.getLogger("soundseal")
@@ -70,91 +59,18 @@ A replay passes the operation's own key checks first; fields listed in an operat
 """
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    settings = settings or load_settings()
-    owns_database = database is None
-    database = database or create_database(settings.effective_database_url)
-    if owns_database and settings.is_embedded:
-        # The embedded default migrates itself; a scaled deployment runs `soundseal db upgrade`.
-        upgrade(database.engine)
-    storage = settings.redis_url.get_secret_value() if settings.redis_url else "memory://"
-    limiter = RateLimiter(storage)
-    context = AppContext(
-        settings=settings,
-        database=database,
-        limiter=limiter,
-        acoustic=AcousticIndex(),
-        quota=MonthlyQuota(limiter.storage),
-        catalogue=Catalogue.from_settings(settings),
-        checkout=_checkout(settings),
-    )
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        embedded = sweeper = None
-        if settings.webhook_worker == "embedded":
-            from soundseal.worker.embedded import EmbeddedWorker
-            from soundseal.worker.sweeper import Sweeper
-
-            embedded = EmbeddedWorker(database, settings)
-            embedded.start()
-            # Background work goes with webhook delivery: with external workers, they sweep.
-            sweeper = Sweeper(database, settings.purge_interval_seconds)
-            sweeper.start()
-        try:
-            yield
-        finally:
-            if sweeper is not None:
-                sweeper.stop()
-            if embedded is not None:
-                embedded.stop()
-            if owns_database:
-                database.dispose()
-
-    app = FastAPI(
-        title="soundseal API",
-        version=__version__,
-        description=DESCRIPTION,
-        openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
-        redoc_url=None,
-        lifespan=lifespan,
-    )
-    app.state.context = context
-    install_error_handlers(app)
-    # Order matters: the last added runs first. The request ID must exist before anything
-    # can fail, and idempotency sees the body only after the edge has checked the caller
-    # and applied the route's body limit.
+def install_api(app: FastAPI, settings: Settings) -> None:
+    """Add `/api/v1` to the app: its routes, the idempotency of its writes and its OpenAPI
+    document. The request context, the edge and the error handlers are the app's own
+    (`soundseal.app`), shared with the pages."""
+    context = app.state.context
     app.add_middleware(
         IdempotencyMiddleware,
         database=lambda: context.database,
         ttl_hours=settings.idempotency_ttl_hours,
     )
-    app.add_middleware(
-        EdgeMiddleware,
-        owner=app,
-        json_limit=settings.max_json_body_bytes,
-        form_limit=settings.max_form_body_bytes,
-        upload_limit=settings.max_upload_bytes,
-    )
-    app.add_middleware(RequestContextMiddleware)
     for router in ROUTERS:
         app.include_router(router)
     # Matched first: see `soundseal.api.routes.hot`.
     app.router.routes[0:0] = hot.ROUTES
-    # Imported here: the web package builds on the API's modules, which import this one.
-    from soundseal.web.app import install_web
-
-    install_web(app, settings)
     app.openapi = lambda: describe(app, ROUTERS)  # type: ignore[method-assign]
-    return app
-
-
-def _checkout(settings: Settings) -> StripeCheckout | None:
-    if settings.stripe_secret_key is None or settings.stripe_webhook_secret is None:
-        return None
-    return StripeCheckout(
-        settings.stripe_secret_key.get_secret_value(),
-        settings.stripe_webhook_secret.get_secret_value(),
-        settings.stripe_api_base,
-    )

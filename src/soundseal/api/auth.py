@@ -15,11 +15,10 @@ from typing import Any, TypeVar
 from fastapi import Depends, Request
 from starlette.datastructures import Headers
 
-from soundseal.api.context import get_context, lookup
 from soundseal.api.idempotency import admit
-from soundseal.api.quota import seconds_until_next_month
-from soundseal.client_address import client_address, limit_key
 from soundseal.errors import Forbidden, QuotaExceeded, RateLimited, Unauthorized
+from soundseal.http.context import client_ip, get_context, lookup
+from soundseal.http.quota import seconds_until_next_month
 from soundseal.ids import SANDBOX_CERTIFICATE_ID
 from soundseal.registry.keys.scopes import PUBLISHABLE_SCOPES
 from soundseal.registry.keys.services import Principal, authenticate
@@ -27,7 +26,6 @@ from soundseal.registry.keys.services import Principal, authenticate
 __all__ = [
     "OPERATOR",
     "checks_key",
-    "client_ip",
     "mark_key_check",
     "optional_principal",
     "presented_key",
@@ -50,20 +48,6 @@ def presented_key(headers: Headers) -> str | None:
         return token.strip()
     key = headers.get("x-api-key")
     return key.strip() if key else None
-
-
-def client_ip(request: Request) -> str:
-    """The client's address, for every per-IP limit: the one place it is worked out (the
-    server runs uvicorn with `proxy_headers=False`, so `request.client` is the peer). An
-    IPv6 client is counted by its /64, whose every address it may use (`limit_key`)."""
-    cached = getattr(request.state, "client_ip", None)
-    if isinstance(cached, str):
-        return cached
-    peer = request.client.host if request.client else None
-    proxies = get_context(request).settings.trusted_proxy_networks
-    address = client_address(peer, request.headers.getlist("x-forwarded-for"), proxies)
-    request.state.client_ip = key = limit_key(address)
-    return key
 
 
 def _charge(request: Request, bucket: str, per_minute: int) -> None:
@@ -187,7 +171,7 @@ def require_scope(scope: str, *, secret_only: bool = False, or_scope: str = "") 
 
 def publishable_may_hold(scope: str) -> bool:
     """Whether a publishable key can hold `scope`: what decides which operations a browser
-    may call across origins (`soundseal.api.edge`)."""
+    may call across origins (`soundseal.http.edge`)."""
     return scope in PUBLISHABLE_SCOPES
 
 
@@ -196,7 +180,7 @@ def mark_key_check(call: Any, scope: str, *, publishable: bool) -> Any:
 
     `required_scope` is read back by the OpenAPI generator, so the spec names every
     operation's scope; `publishable` decides CORS; `before_body` has the edge run the check
-    before any of the request body is read (`soundseal.api.edge`)."""
+    before any of the request body is read (`soundseal.http.edge`)."""
     call.required_scope = scope
     call.publishable = publishable
     call.before_body = True

@@ -51,10 +51,10 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from soundseal.api.context import get_context
-from soundseal.api.middleware import send_error
 from soundseal.db import Database
 from soundseal.errors import Conflict, ErrorCode, Forbidden, InvalidInput, PayloadTooLarge
+from soundseal.http.context import get_context
+from soundseal.http.middleware import send_error
 from soundseal.registry.idempotency.services import (
     Caller,
     Claim,

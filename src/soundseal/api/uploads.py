@@ -4,11 +4,7 @@ multipart/form-data carrying the audio itself, which the server hashes and finge
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -16,21 +12,14 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from soundseal.api.context import get_context
 from soundseal.api.schemas import CertificateCreate, CertificateMetadata
-from soundseal.audio import (
-    AudioError,
-    AudioTooLong,
-    Fingerprint,
-    UnsupportedContainer,
-    fingerprint_file,
-    sha256_file,
-)
-from soundseal.errors import ErrorCode, InvalidAudio, InvalidInput
+from soundseal.errors import InvalidInput
+from soundseal.http.context import get_context
 from soundseal.registry.acoustic.fingerprints import decode_fingerprint, require_sufficient
+from soundseal.registry.acoustic.uploads import hash_and_fingerprint_upload
 from soundseal.registry.certificates.services import NewCertificate
 
-__all__ = ["hash_and_fingerprint_upload", "read_issuance"]
+__all__ = ["read_issuance"]
 
 _UPLOAD_FIELD = "file"
 
@@ -111,52 +100,3 @@ async def _from_upload(request: Request) -> NewCertificate:
     values = _metadata(metadata)
     values["audio_file_name"] = values["audio_file_name"] or (upload.filename or None)
     return NewCertificate(sha256=sha256, acoustic=acoustic, **values)
-
-
-def hash_and_fingerprint_upload(
-    source: BinaryIO, *, max_audio_seconds: int
-) -> tuple[str, Fingerprint]:
-    """SHA-256 and whole-length fingerprint of an uploaded file (blocking: call it from a
-    worker thread), refusing what is not usable audio with the registry's own errors.
-
-    The file is stored under a name of our own: its format is decided from its bytes alone
-    (the client's file name and content type play no part), and only audio containers are
-    decoded."""
-    with tempfile.TemporaryDirectory(prefix="soundseal-upload-") as workdir:
-        path = Path(workdir) / "upload"
-        with path.open("wb") as sink:
-            shutil.copyfileobj(source, sink, 1024 * 1024)
-        if os.path.getsize(path) == 0:
-            raise InvalidAudio(
-                "The uploaded file is empty", code=ErrorCode.UNSUPPORTED_MEDIA, field="file"
-            )
-        sha256, acoustic = _hash_and_fingerprint(path, max_audio_seconds)
-    require_sufficient(acoustic)
-    return sha256, acoustic
-
-
-def _hash_and_fingerprint(path: Path, max_audio_seconds: int) -> tuple[str, Fingerprint]:
-    try:
-        # A master is fingerprinted over its whole length (length 0).
-        fingerprint = fingerprint_file(path, length_s=0, max_duration_s=max_audio_seconds)
-    except UnsupportedContainer as exc:
-        raise InvalidAudio(
-            f"The uploaded file is {exc.reason}",
-            code=ErrorCode.UNSUPPORTED_MEDIA,
-            field="file",
-            detected=exc.seen,
-        ) from exc
-    except AudioTooLong as exc:
-        raise InvalidAudio(
-            f"The uploaded audio is too long: {exc}",
-            code=ErrorCode.AUDIO_TOO_LONG,
-            field="file",
-            max_audio_seconds=exc.limit_s,
-        ) from exc
-    except AudioError as exc:
-        raise InvalidAudio(
-            f"The uploaded file is not audio soundseal can decode: {exc}",
-            code=ErrorCode.UNSUPPORTED_MEDIA,
-            field="file",
-        ) from exc
-    return sha256_file(path), fingerprint

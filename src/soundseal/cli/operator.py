@@ -48,7 +48,7 @@ def serve(
     """Run the API server (SQLite in the data dir unless SOUNDSEAL_DATABASE_URL is set)."""
     import uvicorn
 
-    from soundseal.api.serving import UVICORN_OPTIONS
+    from soundseal.http.serving import UVICORN_OPTIONS
 
     settings = settings_from(ctx, data_dir=data_dir)
     # Worker processes build their own settings from the environment: hand them the dir.
@@ -63,7 +63,7 @@ def serve(
         err=True,
     )
     uvicorn.run(
-        "soundseal.api.app:create_app",
+        "soundseal.app:create_app",
         factory=True,
         host=host,
         port=port,

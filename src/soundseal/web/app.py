@@ -24,7 +24,6 @@ __all__ = ["install_web"]
 
 def install_web(app: FastAPI, settings: Settings) -> None:
     """Add the pages, their error pages and the security headers to the app."""
-    app.include_router(public.status_router)
     app.include_router(public.router)
     app.include_router(embed.router)
     app.include_router(account.router)

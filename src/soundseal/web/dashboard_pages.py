@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import Form, Request
 from fastapi.responses import Response
 
-from soundseal.api.context import get_context, transaction
+from soundseal.http.context import get_context, transaction
 from soundseal.registry.certificates.access import get_owned_certificate, mode_named_by
 from soundseal.registry.certificates.lookups import list_versions
 from soundseal.registry.contributors.services import list_contributors

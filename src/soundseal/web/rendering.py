@@ -14,8 +14,8 @@ from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from soundseal.__about__ import __version__
-from soundseal.api.errors import domain_error_parts
 from soundseal.errors import SoundsealError
+from soundseal.http.errors import domain_error_parts
 from soundseal.urls import badge_path, proof_path, verify_path
 from soundseal.web.assets import asset_url
 from soundseal.web.sessions import LoginRequired, attach_csrf_cookie, form_token

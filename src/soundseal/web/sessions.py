@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from soundseal.api.context import get_context
 from soundseal.errors import Forbidden
+from soundseal.http.context import get_context
 from soundseal.registry.logins.services import SignedIn, resolve_session
 
 __all__ = [
@@ -159,7 +159,7 @@ def check_csrf(request: Request, submitted: str) -> None:
 def form_checks(*, session: bool) -> Any:
     """A router's dependency for its forms: what can be refused before the form is parsed.
 
-    Run by the edge (`soundseal.api.edge`) before any of the body is read: a POST from
+    Run by the edge (`soundseal.http.edge`) before any of the body is read: a POST from
     another site is refused, and, where the form is for signed-in users only, so is a POST
     without a session cookie (the session itself and the form token are checked by the
     route, which needs the body). The route's body limit is the small form limit."""

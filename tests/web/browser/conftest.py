@@ -17,9 +17,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from soundseal.api import create_app
-from soundseal.api.serving import UVICORN_OPTIONS
+from soundseal.app import create_app
 from soundseal.db import Database
+from soundseal.http.serving import UVICORN_OPTIONS
 from tests.backends import Backend, sqlite_backend, unavailable
 from tests.conftest import LiveServer, free_port
 from tests.web.conftest import web_settings

@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.auth import require_scope
-from soundseal.api.context import get_context, lookup, transaction
 from soundseal.api.schemas import (
     FingerprintFields,
     IdentifyRequest,
@@ -18,6 +17,7 @@ from soundseal.api.schemas import (
 )
 from soundseal.audio import Fingerprint
 from soundseal.errors import NotFound
+from soundseal.http.context import get_context, lookup, transaction
 from soundseal.matching import CURRENT_POLICY
 from soundseal.registry.acoustic import services as acoustic
 from soundseal.registry.acoustic.fingerprints import decode_fingerprint

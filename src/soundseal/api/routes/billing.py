@@ -15,9 +15,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.auth import require_caller, require_scope
-from soundseal.api.context import AppContext, get_context, transaction
 from soundseal.api.schemas import CreditsCheckoutRequest, TierCheckoutRequest, error_responses
 from soundseal.errors import BillingDisabled, InvalidInput
+from soundseal.http.context import AppContext, get_context, transaction
 from soundseal.payments.checkout import StripeCheckout
 from soundseal.payments.offers import sell_credits, sell_tier
 from soundseal.payments.signature_header import check_stripe_signature_header

@@ -10,8 +10,6 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.auth import checks_key, read_principal, require_scope
-from soundseal.api.context import get_context, read, transaction
-from soundseal.api.edge import accepts_upload
 from soundseal.api.schemas import (
     MAX_OFFSET,
     CertificateCreate,
@@ -20,6 +18,8 @@ from soundseal.api.schemas import (
     error_responses,
 )
 from soundseal.api.uploads import read_issuance
+from soundseal.http.context import get_context, read, transaction
+from soundseal.http.edge import accepts_upload
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.access import check_readable as visible
 from soundseal.registry.certificates.views import certificate_view, version_view

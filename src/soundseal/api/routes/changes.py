@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_key
-from soundseal.api.context import transaction
 from soundseal.api.schemas import MAX_SEQUENCE, error_responses
 from soundseal.db.base import utcnow
+from soundseal.http.context import transaction
 from soundseal.registry.certificates.views import iso
 from soundseal.registry.changes.services import change_view, list_changes
 from soundseal.registry.keys.services import Principal

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import OPERATOR, require_operator, require_scope
-from soundseal.api.context import get_context, transaction
 from soundseal.api.schemas import (
     MAX_OFFSET,
     ClaimCreate,
@@ -22,6 +21,7 @@ from soundseal.api.schemas import (
     error_responses,
 )
 from soundseal.db.base import utcnow
+from soundseal.http.context import get_context, transaction
 from soundseal.registry.claims import services as claims
 from soundseal.registry.claims.views import claim_view
 from soundseal.registry.keys.services import Principal

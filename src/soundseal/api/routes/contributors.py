@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_scope
-from soundseal.api.context import get_context, transaction
 from soundseal.api.idempotency import secret_fields
 from soundseal.api.schemas import ContributorInvite, error_responses
 from soundseal.db.base import utcnow
+from soundseal.http.context import get_context, transaction
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.contributors import services as contributors
 from soundseal.registry.contributors.views import contributor_view

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_scope
-from soundseal.api.context import get_context, transaction
 from soundseal.api.schemas import error_responses
 from soundseal.errors import InvalidInput
+from soundseal.http.context import get_context, transaction
 from soundseal.registry.credits.services import balance, credit_entry_view, list_entries
 from soundseal.registry.keys.services import Principal
 

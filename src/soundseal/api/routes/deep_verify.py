@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.auth import require_scope
-from soundseal.api.context import get_context, transaction
 from soundseal.api.schemas import error_responses
+from soundseal.http.context import get_context, transaction
 from soundseal.registry.keys.services import Principal
 from soundseal.registry.verification.deep import deep_verification
 

@@ -17,11 +17,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from soundseal.api.auth import check_scope, checks_key, resolve_principal
-from soundseal.api.context import get_context, lookup
 from soundseal.api.routes.certificates import read_principal, visible
 from soundseal.api.routes.verify import verification
 from soundseal.api.schemas import error_responses
 from soundseal.errors import InvalidInput
+from soundseal.http.context import get_context, lookup
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.views import status_view
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_scope
-from soundseal.api.context import get_context, lookup
 from soundseal.api.schemas import VerifyRequest, error_responses
+from soundseal.http.context import get_context, lookup
 from soundseal.registry.keys.services import Principal
 from soundseal.registry.verification.public import one_lookup, verify_certificate
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_scope
-from soundseal.api.context import get_context, transaction
 from soundseal.api.idempotency import secret_fields
 from soundseal.api.schemas import WebhookCreate, WebhookUpdate, error_responses
 from soundseal.errors import InvalidInput
+from soundseal.http.context import get_context, transaction
 from soundseal.registry.events.types import EVENT_TYPES
 from soundseal.registry.keys.services import Principal
 from soundseal.registry.webhooks import services as webhooks

@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soundseal.api.auth import client_ip
-from soundseal.api.context import get_context, transaction
 from soundseal.errors import Conflict, InvalidInput, RateLimited, Unauthorized
+from soundseal.http.context import client_ip, get_context, transaction
 from soundseal.registry.logins.backoff import (
     Backoff,
     check_backoff,

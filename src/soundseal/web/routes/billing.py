@@ -14,8 +14,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from soundseal.api.context import get_context, transaction
 from soundseal.errors import ErrorCode, SoundsealError
+from soundseal.http.context import get_context, transaction
 from soundseal.payments.offers import Sale, sell_credits, sell_tier
 from soundseal.registry.billing.services import get_tier
 from soundseal.registry.billing.tiers import PAID_TIERS

@@ -14,10 +14,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soundseal.api.auth import client_ip
-from soundseal.api.context import get_context, transaction
 from soundseal.db.base import utcnow
 from soundseal.errors import InvalidInput, NotFound, RateLimited
+from soundseal.http.context import client_ip, get_context, transaction
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.services import get_certificate
 from soundseal.registry.claims.models import Claim

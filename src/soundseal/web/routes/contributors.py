@@ -12,9 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from soundseal.api.context import get_context, transaction
 from soundseal.db.base import utcnow
 from soundseal.errors import Conflict, InvalidInput, NotFound
+from soundseal.http.context import get_context, transaction
 from soundseal.registry.certificates.access import get_owned_certificate
 from soundseal.registry.certificates.lookups import get_certificate
 from soundseal.registry.contributors.services import acknowledge, find_by_token, invite_contributor

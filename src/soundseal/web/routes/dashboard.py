@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from soundseal.api.context import get_context, transaction
-from soundseal.api.edge import accepts_upload
-from soundseal.api.uploads import hash_and_fingerprint_upload
 from soundseal.errors import Conflict, InvalidInput, NotFound, SoundsealError
+from soundseal.http.context import get_context, transaction
+from soundseal.http.edge import accepts_upload
+from soundseal.registry.acoustic.uploads import hash_and_fingerprint_upload
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.queries import count_certificates, search_certificates
 from soundseal.registry.credits.services import balance

@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soundseal.api.context import transaction
 from soundseal.db.base import utcnow
 from soundseal.errors import Conflict, InvalidInput
+from soundseal.http.context import transaction
 from soundseal.registry.claims import services as claims
 from soundseal.registry.claims.views import effective_status
 from soundseal.registry.logins.services import SignedIn

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from soundseal.api.auth import client_ip
-from soundseal.api.context import transaction
 from soundseal.errors import NotFound
+from soundseal.http.context import client_ip, transaction
 from soundseal.ids import is_certificate_id, is_certificate_number
 from soundseal.registry.certificates.services import get_certificate
 from soundseal.registry.embeds.services import record_view

@@ -1,21 +1,17 @@
-"""Public pages: home, proof pages, badges, the widget scripts and their status endpoint."""
+"""Public pages: home, proof pages, badges and the widget scripts (their status endpoint is
+the API's `/api/v1/public/status`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 
 from soundseal import urls
-from soundseal.api.auth import client_ip
-from soundseal.api.context import get_context, transaction
-from soundseal.api.schemas import error_responses
 from soundseal.db.base import utcnow
-from soundseal.errors import InvalidInput, NotFound, RateLimited
+from soundseal.errors import NotFound
+from soundseal.http.context import get_context, transaction
 from soundseal.ids import is_certificate_id, is_certificate_number
 from soundseal.registry.certificates.models import Certificate
-from soundseal.registry.certificates.queries import MAX_STATUS_IDS, public_statuses
 from soundseal.registry.certificates.services import get_certificate
 from soundseal.registry.claims.services import unanswered_claims
 from soundseal.registry.contributors.services import list_contributors
@@ -24,7 +20,6 @@ from soundseal.web.rendering import error_page, json_script, render, render_text
 from soundseal.web.views import ai_disclosure_text, format_isrc, json_ld, open_graph
 
 router = APIRouter(include_in_schema=False)
-status_router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 _NOT_FOUND_MESSAGE = "No certificate has this ID or number. Check it was copied in full."
 
@@ -121,50 +116,3 @@ def badge(certificate_id: str, request: Request) -> Response:
         return response
     max_age = get_context(request).settings.status_max_age_seconds
     return render_svg(request, "badge.svg", max_age=max_age, state=cert.status)
-
-
-@status_router.get(
-    "/status",
-    summary="Statuses of up to 100 certificates, for the seal widget (no key)",
-    responses=error_responses(400, 429),
-    openapi_extra={"x-required-scope": "none (public, rate limited per IP)"},
-)
-def public_status(
-    request: Request,
-    ids: Annotated[
-        str,
-        Query(
-            max_length=MAX_STATUS_IDS * 41,
-            description=f"Up to {MAX_STATUS_IDS} comma-separated certificate IDs (cer_…)",
-        ),
-    ] = "",
-) -> JSONResponse:
-    """`{"data": [{"id", "status"}]}` for the known IDs among `ids`; unknown ones are left
-    out. CORS-enabled for any origin, without credentials; cacheable for five minutes."""
-    context = get_context(request)
-    settings = context.settings
-    limit = settings.rate_limit_public_status
-    result = context.limiter.hit(f"public-status:{client_ip(request)}", limit)
-    # Error responses carry these too, so a throttled widget can read why.
-    request.state.response_headers = {
-        "Access-Control-Allow-Origin": "*",
-        "Cross-Origin-Resource-Policy": "cross-origin",
-        **result.headers(),
-    }
-    if not result.allowed:
-        raise RateLimited(f"Rate limit of {limit} requests per minute exceeded", limit=limit)
-    wanted = [part.strip() for part in ids.split(",") if part.strip()]
-    if not wanted:
-        raise InvalidInput("ids must list 1 to 100 certificate IDs", field="ids")
-    if len(wanted) > MAX_STATUS_IDS:
-        raise InvalidInput(f"At most {MAX_STATUS_IDS} IDs per request", field="ids")
-    malformed = next((i for i in wanted if not is_certificate_id(i)), None)
-    if malformed is not None:
-        raise InvalidInput(f"{malformed[:60]!r} is not a certificate ID (cer_…)", field="ids")
-    with transaction(request, write=False) as session:
-        statuses = public_statuses(session, wanted)
-    body = {"data": [{"id": cert_id, "status": statuses[cert_id]} for cert_id in sorted(statuses)]}
-    return JSONResponse(
-        body,
-        headers={"Cache-Control": f"public, max-age={settings.status_max_age_seconds}"},
-    )

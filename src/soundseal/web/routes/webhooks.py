@@ -13,8 +13,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from soundseal.api.context import get_context, transaction
 from soundseal.errors import InvalidInput
+from soundseal.http.context import get_context, transaction
 from soundseal.registry.events.types import EVENT_TYPES
 from soundseal.registry.logins.services import SignedIn
 from soundseal.registry.webhooks import services as webhooks

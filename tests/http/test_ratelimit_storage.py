@@ -6,8 +6,8 @@ import pytest
 from limits import RateLimitItemPerMinute
 from limits.strategies import SlidingWindowCounterRateLimiter
 
-from soundseal.api import ratelimit_storage
-from soundseal.api.ratelimit_storage import LocalStorage
+from soundseal.http import ratelimit_storage
+from soundseal.http.ratelimit_storage import LocalStorage
 
 
 class Clock:

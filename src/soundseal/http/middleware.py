@@ -1,5 +1,5 @@
 """Pure ASGI middleware: request IDs and per-response headers (body limits, checks before
-the body and CORS are `soundseal.api.edge`).
+the body and CORS are `soundseal.http.edge`).
 
 Pure ASGI rather than Starlette's BaseHTTPMiddleware: it costs a fraction as much per
 request, and the status endpoint is a hot path.
@@ -14,8 +14,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from soundseal.api.errors import domain_error_parts, error_body
 from soundseal.errors import SoundsealError
+from soundseal.http.errors import domain_error_parts, error_body
 from soundseal.ids import REQUEST_ID_RE, new_request_id
 
 __all__ = ["RequestContextMiddleware", "send_error"]

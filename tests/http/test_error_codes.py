@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from starlette.types import Message
 
-from soundseal.api.errors import _CODE_BY_STATUS, error_body
-from soundseal.api.middleware import send_error
 from soundseal.errors import Conflict, ErrorCode, SoundsealError
+from soundseal.http.errors import _CODE_BY_STATUS, error_body
+from soundseal.http.middleware import send_error
 from tests.factories import Factory, sha256_of
 
 BASE = {"error", "code", "request_id"}

@@ -38,8 +38,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from soundseal.api.middleware import send_error
 from soundseal.errors import InvalidInput, NotFound, PayloadTooLarge
+from soundseal.http.middleware import send_error
 
 __all__ = ["CORS_ALLOWED_HEADERS", "CORS_EXPOSED_HEADERS", "EdgeMiddleware", "accepts_upload"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
-from soundseal.api.edge import route_policy
+from soundseal.http.edge import route_policy
 from tests.factories import Factory
 
 ORIGIN = {"Origin": "https://shop.example"}

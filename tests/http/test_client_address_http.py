@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.db import Database
 from tests.conftest import LiveServer, make_settings
 from tests.web.conftest import web_settings

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute, storage, strategies
 
-from soundseal.api.ratelimit_storage import LocalStorage
+from soundseal.http.ratelimit_storage import LocalStorage
 
 __all__ = ["RateLimitResult", "RateLimiter"]
 

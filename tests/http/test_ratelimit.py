@@ -11,7 +11,7 @@ import pytest
 import redis
 from starlette.testclient import TestClient
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.db import Database
 from tests.backends import redis_url_or_skip
 from tests.conftest import LiveServer, make_settings

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.db import Database
 from tests.conftest import make_settings
 from tests.factories import Factory

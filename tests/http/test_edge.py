@@ -13,7 +13,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from soundseal.api import create_app
+from soundseal.app import create_app
 from soundseal.db import Database
 from tests.conftest import LiveServer, make_settings
 from tests.factories import Factory

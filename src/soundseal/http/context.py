@@ -11,16 +11,17 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from soundseal.api.quota import MonthlyQuota
-from soundseal.api.ratelimit import RateLimiter
+from soundseal.client_address import client_address, limit_key
 from soundseal.db import Database
 from soundseal.db.fastread import FastReader
+from soundseal.http.quota import MonthlyQuota
+from soundseal.http.ratelimit import RateLimiter
 from soundseal.payments.catalogue import Catalogue
 from soundseal.payments.checkout import StripeCheckout
 from soundseal.registry.acoustic.index import AcousticIndex
 from soundseal.settings import Settings
 
-__all__ = ["AppContext", "get_context", "lookup", "read", "transaction"]
+__all__ = ["AppContext", "client_ip", "get_context", "lookup", "read", "transaction"]
 
 T = TypeVar("T")
 
@@ -73,3 +74,17 @@ async def lookup(request: Request, fn: Callable[[FastReader], T]) -> T:
     if database.is_sqlite:
         return fn(database.fast)
     return await run_in_threadpool(fn, database.fast)
+
+
+def client_ip(request: Request) -> str:
+    """The client's address, for every per-IP limit: the one place it is worked out (the
+    server runs uvicorn with `proxy_headers=False`, so `request.client` is the peer). An
+    IPv6 client is counted by its /64, whose every address it may use (`limit_key`)."""
+    cached = getattr(request.state, "client_ip", None)
+    if isinstance(cached, str):
+        return cached
+    peer = request.client.host if request.client else None
+    proxies = get_context(request).settings.trusted_proxy_networks
+    address = client_address(peer, request.headers.getlist("x-forwarded-for"), proxies)
+    request.state.client_ip = key = limit_key(address)
+    return key

@@ -118,8 +118,10 @@ def _scope_set(stored: str) -> frozenset[str]:
 
 
 def authenticate(reader: Reader, plaintext: str) -> Principal | None:
-    """The principal for a presented key, or None if it is unknown or revoked."""
-    if not looks_like_key(plaintext):
+    """The principal for a presented key, or None if it is unknown, revoked or malformed."""
+    # Every key minted is ASCII; anything else (a lone surrogate cannot even be encoded
+    # to hash it) is no key of ours.
+    if not plaintext.isascii() or not looks_like_key(plaintext):
         return None
     row = fetch_one(reader, _AUTHENTICATE, {"key_hash": hash_key(plaintext)})
     if row is None:

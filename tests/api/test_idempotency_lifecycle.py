@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
@@ -260,3 +260,31 @@ def test_a_record_refuses_a_caller_let_in_by_the_alternative_scope(
     assert owner.id not in refused.text
     assert fresh.status_code == 200
     assert fresh.json() == {"key_id": writer.id}
+
+
+def test_a_keyed_request_still_sees_its_client_connected(app: FastAPI, factory: Factory) -> None:
+    """Past the buffered body, a route asking whether its client went away (to stop long
+    work) is told by the server, as without a key: the client is still there."""
+    router = APIRouter()
+
+    @router.post("/api/v1/still-there")
+    async def still_there(
+        request: Request, principal: Principal = require_scope("webhooks:manage")
+    ) -> dict[str, Any]:
+        body = await request.body()
+        return {"read": len(body), "disconnected": await request.is_disconnected()}
+
+    app.include_router(router)
+    key = factory.key()
+    with LiveServer(app) as server:
+        answers = [
+            httpx.post(
+                f"{server.url}/api/v1/still-there",
+                content=b"abc",
+                headers={**key.headers, **extra},
+                timeout=30,
+            )
+            for extra in ({}, {"Idempotency-Key": "long-work"})
+        ]
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert [a.json() for a in answers] == [{"read": 3, "disconnected": False}] * 2

@@ -116,12 +116,9 @@ def _find(routes: Iterable[BaseRoute], scope: Scope) -> BaseRoute | None:
         found, _ = route.matches(scope)
         if found is not Match.FULL:
             continue
+        # The router hands the request to the first full match, included router or not.
         included = getattr(route, "original_router", None)
-        if included is None:
-            return route
-        inner = _find(included.routes, scope)
-        if inner is not None:
-            return inner
+        return route if included is None else _find(included.routes, scope)
     return None
 
 
@@ -237,7 +234,6 @@ class EdgeMiddleware:
         self, scope: Scope, receive: Receive, send: Send, limit: int, too_large: PayloadTooLarge
     ) -> None:
         received = 0
-        started = False
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -248,17 +244,12 @@ class EdgeMiddleware:
                     raise too_large
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, send)
         except PayloadTooLarge as exc:
-            # Raised where no exception handler sits (a middleware reading the body).
-            if started:
-                raise
+            # Raised where no exception handler sits: the idempotency middleware reads the
+            # whole body before anything answers. (Inside the app, the exception handlers
+            # answer it, or turn it into another error once an answer has started.)
             await send_error(scope, receive, send, exc)
 
     async def _refuse(self, scope: Scope, send: Send, exc: Exception) -> bool:

@@ -213,16 +213,19 @@ class IdempotencyMiddleware:
                 return
             pending = _Pending(key=key, request_hash=request_hash, ttl=self.ttl)
             scope.setdefault("state", {})["idempotency"] = pending
-            await self._run(scope, body, send, pending)
+            await self._run(scope, body, receive, send, pending)
 
-    async def _run(self, scope: Scope, body: Any, send: Send, pending: _Pending) -> None:
+    async def _run(
+        self, scope: Scope, body: Any, receive: Receive, send: Send, pending: _Pending
+    ) -> None:
         body.seek(0)
         more = True
 
         async def replay_receive() -> Message:
             nonlocal more
             if not more:
-                return {"type": "http.disconnect"}
+                # Past the body, the server's own receive tells whether the client is gone.
+                return await receive()
             chunk = body.read(64 * 1024)
             more = bool(chunk)
             return {"type": "http.request", "body": chunk, "more_body": more}

@@ -10,7 +10,7 @@ Authorization comes first. The work is split in two:
 
 - `IdempotencyMiddleware` checks the header, buffers the body (it must be hashed, and fed
   again to the route), and afterwards stores the response. It decides nothing about the
-  caller.
+  caller. A request whose client disconnects before the body is whole is not run at all.
 - `admit`, called by the route's own authorization dependency (`api.auth.require_scope`)
   once the key's kind and scope have passed, claims the key or replays the stored response.
 

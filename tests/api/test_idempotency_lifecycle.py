@@ -12,18 +12,23 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
 from soundseal.api import idempotency
+from soundseal.api.auth import require_scope
 from soundseal.app import create_app
 from soundseal.db import Database
 from soundseal.db.base import utcnow
 from soundseal.registry.idempotency.models import IdempotencyRecord
+from soundseal.registry.keys.services import Principal
+from soundseal.registry.webhooks.models import WebhookEndpoint
 from tests.conftest import LiveServer, make_settings
 from tests.factories import Factory, Key
-from tests.http.test_edge import _read_response
+from tests.http.test_edge import _read_response, broken_table
 from tests.stripe_fake import FakeStripe, fake_stripe
 
 HOOK = {"url": "https://hooks.example.com/soundseal", "events": ["certificate.created"]}
@@ -166,3 +171,121 @@ def test_a_chunked_body_over_the_limit_is_refused_and_claims_nothing(
     assert json.loads(body)["code"] == "payload_too_large"
     with database.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
+
+
+def _records(database: Database) -> int:
+    with database.transaction(write=False) as session:
+        return int(session.scalar(select(func.count()).select_from(IdempotencyRecord)) or 0)
+
+
+def test_a_client_gone_before_its_body_is_whole_claims_nothing(
+    live_server: LiveServer, factory: Factory, database: Database
+) -> None:
+    """A dropped connection is what a client retries with the same key; the cut-off request
+    must neither run nor be kept, or the retry would meet it as a different request (409)."""
+    key = factory.key()
+    whole = json.dumps(HOOK).encode()
+    head = (
+        f"POST /api/v1/webhooks HTTP/1.1\r\nHost: 127.0.0.1:{live_server.port}\r\n"
+        f"Authorization: Bearer {key.key}\r\nContent-Type: application/json\r\n"
+        f"Idempotency-Key: dropped\r\nContent-Length: {len(whole)}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as sock:
+        sock.sendall(head.encode() + whole[:10])
+    retried = httpx.post(
+        f"{live_server.url}/api/v1/webhooks",
+        content=whole,
+        headers={**key.headers, "Content-Type": "application/json", "Idempotency-Key": "dropped"},
+        timeout=30,
+    )
+    assert retried.status_code == 201, retried.text
+    assert "idempotency-replayed" not in retried.headers
+    assert _records(database) == 1
+    with database.transaction(write=False) as session:
+        hooks = session.scalar(select(func.count()).select_from(WebhookEndpoint))
+    assert hooks == 1
+
+
+def test_a_request_failing_unexpectedly_releases_its_claim(
+    client: TestClient, factory: Factory, database: Database
+) -> None:
+    """A 500 is worth retrying: the claim is let go, so the key is free for the retry."""
+    key = factory.key()
+    with broken_table(database, "webhook_endpoints"):
+        failed = _post(client, "/api/v1/webhooks", key, "crash", HOOK)
+    assert failed.status_code == 500, failed.text
+    assert failed.json()["code"] == "internal_error"
+    assert failed.json()["request_id"] == failed.headers["x-request-id"]
+    assert "idempotency-replayed" not in failed.headers
+    assert _records(database) == 0
+
+
+def test_an_unclaimed_request_failing_unexpectedly_is_the_one_500(
+    client: TestClient, factory: Factory, database: Database
+) -> None:
+    """A publishable key's request runs without a claim; its failure is answered, not kept."""
+    key = factory.key(kind="publishable")
+    with broken_table(database, "certificates"):
+        failed = _post(client, "/api/v1/verify", key, "crash", {"sha256": "ab" * 32})
+    assert failed.status_code == 500, failed.text
+    assert failed.json()["code"] == "internal_error"
+    assert _records(database) == 0
+
+
+def test_a_record_refuses_a_caller_let_in_by_the_alternative_scope(
+    app: FastAPI, factory: Factory
+) -> None:
+    """A route may let in either of two scopes; its records are filed under the first, and a
+    key holding only the other neither replays nor learns the first key's response."""
+    router = APIRouter()
+
+    @router.post("/api/v1/either-scope")
+    async def either(
+        principal: Principal = require_scope("billing:read", or_scope="billing:write"),
+    ) -> dict[str, str]:
+        return {"key_id": principal.key_id}
+
+    app.include_router(router)
+    owner = factory.key(scopes="billing:read")
+    writer = factory.key(owner.account_id, scopes="billing:write")
+    with TestClient(app) as client:
+        first = _post(client, "/api/v1/either-scope", owner, "either", {})
+        assert first.status_code == 200, first.text
+        replay = _post(client, "/api/v1/either-scope", owner, "either", {})
+        assert replay.headers["idempotency-replayed"] == "true"
+        refused = _post(client, "/api/v1/either-scope", writer, "either", {})
+        fresh = _post(client, "/api/v1/either-scope", writer, "other", {})
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["code"] == "forbidden"
+    assert refused.json()["required_scope"] == "billing:read"
+    assert owner.id not in refused.text
+    assert fresh.status_code == 200
+    assert fresh.json() == {"key_id": writer.id}
+
+
+def test_a_keyed_request_still_sees_its_client_connected(app: FastAPI, factory: Factory) -> None:
+    """Past the buffered body, a route asking whether its client went away (to stop long
+    work) is told by the server, as without a key: the client is still there."""
+    router = APIRouter()
+
+    @router.post("/api/v1/still-there")
+    async def still_there(
+        request: Request, principal: Principal = require_scope("webhooks:manage")
+    ) -> dict[str, Any]:
+        body = await request.body()
+        return {"read": len(body), "disconnected": await request.is_disconnected()}
+
+    app.include_router(router)
+    key = factory.key()
+    with LiveServer(app) as server:
+        answers = [
+            httpx.post(
+                f"{server.url}/api/v1/still-there",
+                content=b"abc",
+                headers={**key.headers, **extra},
+                timeout=30,
+            )
+            for extra in ({}, {"Idempotency-Key": "long-work"})
+        ]
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert [a.json() for a in answers] == [{"read": 3, "disconnected": False}] * 2

@@ -4,6 +4,7 @@ the server tried to read it)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from collections.abc import Iterator
@@ -11,10 +12,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import APIRouter, Depends, FastAPI, Request
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import text
+from starlette.responses import JSONResponse
 from starlette.testclient import TestClient
 
 from soundseal.app import create_app
 from soundseal.db import Database
+from soundseal.http.edge import _nul_parameter
 from tests.conftest import LiveServer, make_settings
 from tests.factories import Factory
 
@@ -63,6 +70,19 @@ def _read_response(sock: socket.socket) -> tuple[int, bytes]:
             break
         body += chunk
     return int(head.split(b" ", 2)[1]), body
+
+
+@contextlib.contextmanager
+def broken_table(database: Database, table: str) -> Iterator[None]:
+    """As if the database lost `table` under a running server: every query of it fails
+    until the block ends (the database is shared with the next test)."""
+    with database.transaction(write=True) as session:
+        session.execute(text(f"ALTER TABLE {table} RENAME TO {table}_gone"))
+    try:
+        yield
+    finally:
+        with database.transaction(write=True) as session:
+            session.execute(text(f"ALTER TABLE {table}_gone RENAME TO {table}"))
 
 
 @pytest.fixture
@@ -241,3 +261,68 @@ def test_the_upload_endpoint_still_takes_large_audio(
         content=too_big_json,
     )
     assert response.status_code == 413
+
+
+def test_a_key_check_failing_unexpectedly_is_the_one_500_body(
+    client: TestClient, factory: Factory, database: Database
+) -> None:
+    """A failure no handler takes (the key store unreachable) leaves the edge as it is, and
+    the app answers it as every unexpected error: a 500 in the one error shape."""
+    key = factory.key()
+    with broken_table(database, "api_keys"):
+        response = client.post("/api/v1/webhooks", json={}, headers=key.headers)
+    assert response.status_code == 500, response.text
+    body = response.json()
+    assert body["code"] == "internal_error"
+    assert body["request_id"] == response.headers["x-request-id"]
+    assert "api_keys" not in response.text
+
+
+class _Refused(Exception):
+    """A check's own refusal, answered by a synchronous handler of the app's."""
+
+
+def test_synchronous_checks_and_handlers_run_before_the_body(app: FastAPI) -> None:
+    """FastAPI takes plain functions as dependencies and exception handlers; the edge runs a
+    plain check before the body too, and answers its refusal through a plain handler."""
+
+    def let_in(request: Request) -> None:
+        if request.headers.get("x-let-in") != "yes":
+            raise _Refused()
+
+    let_in.before_body = True  # type: ignore[attr-defined]
+
+    def refused(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"error": "refused", "code": "refused"}, status_code=403)
+
+    router = APIRouter()
+
+    @router.post("/api/v1/checked-plainly", dependencies=[Depends(let_in)])
+    async def checked(request: Request) -> dict[str, int]:
+        return {"read": len(await request.body())}
+
+    app.include_router(router)
+    app.add_exception_handler(_Refused, refused)
+    with LiveServer(app) as server:
+        status, body = raw_post(server, "/api/v1/checked-plainly", {}, declared=1000, sent=b"x")
+        assert status == 403
+        assert json.loads(body)["code"] == "refused"
+        let_in_response = httpx.post(
+            f"{server.url}/api/v1/checked-plainly", content=b"abc", headers={"X-Let-In": "yes"}
+        )
+    assert let_in_response.status_code == 200, let_in_response.text
+    assert let_in_response.json() == {"read": 3}
+
+
+@given(st.binary(max_size=200), st.binary(max_size=20))
+def test_any_query_holding_an_encoded_nul_names_a_parameter(before: bytes, after: bytes) -> None:
+    """The query parser behind the NUL refusal: any query is parsed without a crash, and one
+    holding "%00" is always refused with a non-empty name of at most 64 characters."""
+    for query in (before, before + b"%00" + after):
+        name = _nul_parameter(query)
+        if b"%00" not in query:
+            assert name is None
+        else:
+            assert name is not None
+            assert 0 < len(name) <= 64
+            assert "\x00" not in name

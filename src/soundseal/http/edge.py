@@ -78,10 +78,10 @@ _DEFAULT = RoutePolicy(body="json", checks=(), cors=False)
 
 
 def _dependency_calls(route: BaseRoute) -> Iterator[Any]:
+    # Every sub-dependency FastAPI builds has a callable (a bare `Depends()` takes the
+    # parameter's annotation), so none is skipped here.
     if isinstance(route, APIRoute):
-        for dependency in route.dependant.dependencies:
-            if dependency.call is not None:
-                yield dependency.call
+        yield from (dependency.call for dependency in route.dependant.dependencies)
 
 
 def _has_form_fields(route: BaseRoute) -> bool:
@@ -116,12 +116,9 @@ def _find(routes: Iterable[BaseRoute], scope: Scope) -> BaseRoute | None:
         found, _ = route.matches(scope)
         if found is not Match.FULL:
             continue
+        # The router hands the request to the first full match, included router or not.
         included = getattr(route, "original_router", None)
-        if included is None:
-            return route
-        inner = _find(included.routes, scope)
-        if inner is not None:
-            return inner
+        return route if included is None else _find(included.routes, scope)
     return None
 
 
@@ -237,7 +234,6 @@ class EdgeMiddleware:
         self, scope: Scope, receive: Receive, send: Send, limit: int, too_large: PayloadTooLarge
     ) -> None:
         received = 0
-        started = False
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -248,17 +244,12 @@ class EdgeMiddleware:
                     raise too_large
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, send)
         except PayloadTooLarge as exc:
-            # Raised where no exception handler sits (a middleware reading the body).
-            if started:
-                raise
+            # Raised where no exception handler sits: the idempotency middleware reads the
+            # whole body before anything answers. (Inside the app, the exception handlers
+            # answer it, or turn it into another error once an answer has started.)
             await send_error(scope, receive, send, exc)
 
     async def _refuse(self, scope: Scope, send: Send, exc: Exception) -> bool:
@@ -301,10 +292,10 @@ def _nul_parameter(query: bytes) -> str | None:
     PostgreSQL's driver raises, SQLite cuts the string), or None."""
     if b"%00" not in query:
         return None
-    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
-        if "\x00" in name or "\x00" in value:
-            return name.replace("\x00", "")[:64] or "query"
-    return None
+    # Every "%00" decodes to a NUL in the name or the value of some parameter.
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    name = next((name for name, value in pairs if "\x00" in name or "\x00" in value), "")
+    return name.replace("\x00", "")[:64] or "query"
 
 
 def _cors(send: Send, policy: Callable[[], RoutePolicy]) -> Send:

@@ -21,13 +21,10 @@ from soundseal.api.uploads import read_issuance
 from soundseal.http.context import get_context, read, transaction
 from soundseal.http.edge import accepts_upload
 from soundseal.registry.certificates import services as certificates
-from soundseal.registry.certificates.access import check_readable as visible
 from soundseal.registry.certificates.views import certificate_view, version_view
 from soundseal.registry.keys.services import Principal
 
-# `read_principal` and `visible` are kept importable from here for the status route, which
-# has not moved to `api.auth` and `registry.certificates.access` yet.
-__all__ = ["read_principal", "router", "visible"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/certificates", tags=["certificates"])
 

@@ -16,14 +16,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from soundseal.api.auth import check_scope, checks_key, resolve_principal
-from soundseal.api.routes.certificates import read_principal, visible
-from soundseal.api.routes.verify import verification
+from soundseal.api.auth import check_scope, checks_key, read_principal, resolve_principal
 from soundseal.api.schemas import error_responses
 from soundseal.errors import InvalidInput
 from soundseal.http.context import get_context, lookup
 from soundseal.registry.certificates import services as certificates
+from soundseal.registry.certificates.access import check_readable
 from soundseal.registry.certificates.views import status_view
+from soundseal.registry.verification.public import verify_certificate
 
 __all__ = ["OPENAPI_PATHS", "ROUTES"]
 
@@ -51,7 +51,7 @@ async def certificate_status(request: Request) -> JSONResponse:
     no_cache = _flag(request, "no_cache")
     principal = await read_principal(request, certificate_id)
     row = await lookup(request, lambda reader: certificates.get_status(reader, certificate_id))
-    view = status_view(visible(row, principal, certificate_id))
+    view = status_view(check_readable(row, principal, certificate_id))
     max_age = get_context(request).settings.status_max_age_seconds
     cache = "no-store" if no_cache else f"private, max-age={max_age}"
     return JSONResponse(view, headers={"Cache-Control": cache})
@@ -60,13 +60,22 @@ async def certificate_status(request: Request) -> JSONResponse:
 @checks_key("verify:read", publishable=True)
 async def verify(request: Request) -> JSONResponse:
     principal = check_scope(await resolve_principal(request), "verify:read")
-    return await verification(
+    certificate_number = _text(request, "certificate_number", 32)
+    sha256 = _text(request, "sha256", 64)
+    isrc = _text(request, "isrc", 20)
+    base_url = get_context(request).settings.public_url
+    body = await lookup(
         request,
-        principal,
-        _text(request, "certificate_number", 32),
-        _text(request, "sha256", 64),
-        _text(request, "isrc", 20),
+        lambda reader: verify_certificate(
+            reader,
+            mode=principal.mode,
+            certificate_number=certificate_number,
+            sha256=sha256,
+            isrc=isrc,
+            base_url=base_url,
+        ),
     )
+    return JSONResponse(body)
 
 
 ROUTES = [

@@ -9,10 +9,9 @@ from soundseal.api.auth import require_scope
 from soundseal.api.schemas import VerifyRequest, error_responses
 from soundseal.http.context import get_context, lookup
 from soundseal.registry.keys.services import Principal
-from soundseal.registry.verification.public import one_lookup, verify_certificate
+from soundseal.registry.verification.public import verify_certificate
 
-# `one_lookup` stays importable from here for callers that have not moved to the registry.
-__all__ = ["one_lookup", "router", "verification"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/verify", tags=["verification"])
 

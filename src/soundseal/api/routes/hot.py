@@ -18,12 +18,12 @@ from starlette.routing import Route
 
 from soundseal.api.auth import check_scope, checks_key, read_principal, resolve_principal
 from soundseal.api.schemas import error_responses
+from soundseal.api.verification import verification
 from soundseal.errors import InvalidInput
 from soundseal.http.context import get_context, lookup
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.access import check_readable
 from soundseal.registry.certificates.views import status_view
-from soundseal.registry.verification.public import verify_certificate
 
 __all__ = ["OPENAPI_PATHS", "ROUTES"]
 
@@ -60,22 +60,13 @@ async def certificate_status(request: Request) -> JSONResponse:
 @checks_key("verify:read", publishable=True)
 async def verify(request: Request) -> JSONResponse:
     principal = check_scope(await resolve_principal(request), "verify:read")
-    certificate_number = _text(request, "certificate_number", 32)
-    sha256 = _text(request, "sha256", 64)
-    isrc = _text(request, "isrc", 20)
-    base_url = get_context(request).settings.public_url
-    body = await lookup(
+    return await verification(
         request,
-        lambda reader: verify_certificate(
-            reader,
-            mode=principal.mode,
-            certificate_number=certificate_number,
-            sha256=sha256,
-            isrc=isrc,
-            base_url=base_url,
-        ),
+        principal,
+        _text(request, "certificate_number", 32),
+        _text(request, "sha256", 64),
+        _text(request, "isrc", 20),
     )
-    return JSONResponse(body)
 
 
 ROUTES = [

@@ -7,36 +7,12 @@ from fastapi.responses import JSONResponse
 
 from soundseal.api.auth import require_scope
 from soundseal.api.schemas import VerifyRequest, error_responses
-from soundseal.http.context import get_context, lookup
+from soundseal.api.verification import verification
 from soundseal.registry.keys.services import Principal
-from soundseal.registry.verification.public import verify_certificate
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/verify", tags=["verification"])
-
-
-async def verification(
-    request: Request,
-    principal: Principal,
-    certificate_number: str | None,
-    sha256: str | None,
-    isrc: str | None,
-) -> JSONResponse:
-    """The public verification answer in the key's mode (GET and POST share it)."""
-    base_url = get_context(request).settings.public_url
-    body = await lookup(
-        request,
-        lambda reader: verify_certificate(
-            reader,
-            mode=principal.mode,
-            certificate_number=certificate_number,
-            sha256=sha256,
-            isrc=isrc,
-            base_url=base_url,
-        ),
-    )
-    return JSONResponse(body)
 
 
 @router.post(

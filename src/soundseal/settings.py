@@ -160,6 +160,14 @@ class Settings(BaseSettings):
     signup_credits: int = Field(
         default=10, ge=0, description="Credits a new workspace starts with."
     )
+    test_mode_audio_hours: float = Field(
+        default=10.0,
+        gt=0,
+        le=100_000,
+        description="Fingerprinted audio a workspace's active test-mode certificates may hold, "
+        "in hours (409 test_mode_full above): test certificates are free, and every process "
+        "keeps their fingerprints in its match index.",
+    )
     quotas_enabled: bool = Field(
         default=True,
         description="Enforce each workspace's monthly request quota by API tier (429 "

@@ -16,6 +16,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from soundseal.app import create_app
+from soundseal.db import Database
+from tests.conftest import make_settings
 from tests.factories import Factory, Key
 
 _path = Path(__file__).resolve().parents[1] / "audio" / "conftest.py"
@@ -305,3 +308,22 @@ def test_json_issuance_with_a_client_fingerprint_is_checked_acoustically(
     response = client.post("/api/v1/certificates", json=body, headers=factory.key().headers)
     assert response.status_code == 409, response.text
     assert response.json()["match_type"] == "acoustic"
+
+
+def test_test_mode_refuses_fingerprints_past_its_audio_budget(
+    database: Database, tmp_path: Path, factory: Factory, songs: dict[str, Path]
+) -> None:
+    """Test certificates are free, so a workspace's test mode holds a bounded amount of
+    fingerprinted audio (here 1 minute): the second 45 s song is 409 `test_mode_full`."""
+    settings = make_settings(database, tmp_path, test_mode_audio_hours=1 / 60)
+    with TestClient(create_app(settings, database), raise_server_exceptions=False) as client:
+        key = factory.key(mode="test")
+        first = upload(client, key, songs["a"])
+        assert first.status_code == 201, first.text
+        refused = upload(client, key, songs["b"])
+        assert refused.status_code == 409, refused.text
+        body = refused.json()
+        assert body["code"] == "test_mode_full"
+        assert body["limit_hours"] == pytest.approx(1 / 60)
+        listed = client.get("/api/v1/certificates", headers=key.headers).json()
+        assert listed["pagination"]["total"] == 1

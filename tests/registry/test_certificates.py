@@ -3,9 +3,11 @@ refusal, owned lookups across account and mode, revocation, and who may read wha
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from soundseal.audio import Fingerprint
 from soundseal.db import Database
 from soundseal.errors import Conflict, DuplicateCertificate, InvalidInput, NotFound, PaymentRequired
 from soundseal.ids import SANDBOX_CERTIFICATE_ID
@@ -271,3 +273,61 @@ def test_a_certificate_id_names_its_mode_and_a_number_does_not() -> None:
     assert mode_named_by("cer_test_01J0000000000000000000000") == "test"
     assert mode_named_by("cer_01J0000000000000000000000") == "live"
     assert mode_named_by("SS-2026-ABCDEFGH") is None
+
+
+def _fingerprinted(seed: int, minutes: int) -> NewCertificate:
+    """A draft with a fingerprint of `minutes` of random (so never matching) values."""
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 2**32, size=minutes * 485, dtype=np.uint64).astype(np.uint32)
+    return NewCertificate(
+        track_title=f"Take {seed}",
+        artist_name="The Examples",
+        sha256=sha256_of(f"take {seed}"),
+        acoustic=Fingerprint(values=values, duration_ms=minutes * 60_000),
+    )
+
+
+def _issue_draft(
+    database: Database, account_id: str, draft: NewCertificate, *, mode: str, hours: float
+) -> Certificate:
+    with database.transaction() as session:
+        return issue_certificate(
+            session,
+            account_id=account_id,
+            mode=mode,
+            draft=draft,
+            actor="key_test",
+            base_url=BASE_URL,
+            acoustic_index=AcousticIndex(),
+            credits_enabled=False,
+            test_mode_audio_hours=hours,
+        )
+
+
+def test_test_mode_holds_a_bounded_amount_of_fingerprinted_audio(
+    database: Database, factory: Factory
+) -> None:
+    """Test certificates are free, so what a workspace may keep in every process's match
+    index is bounded; revoking makes room, live mode and other workspaces are not counted."""
+    account = factory.account()
+    other = factory.account()
+    first = _issue_draft(database, account, _fingerprinted(1, 40), mode="test", hours=1)
+    with pytest.raises(Conflict) as refused:
+        _issue_draft(database, account, _fingerprinted(2, 30), mode="test", hours=1)
+    assert refused.value.code == "test_mode_full"
+    assert refused.value.extra["held_ms"] == 40 * 60_000
+    assert counts(database, account)["certificates"] == 1
+    # Another workspace, and live mode, have their own room.
+    _issue_draft(database, other, _fingerprinted(3, 30), mode="test", hours=1)
+    _issue_draft(database, account, _fingerprinted(4, 30), mode="live", hours=1)
+    with database.transaction() as session:
+        revoke_owned(
+            session,
+            first.id,
+            account_id=account,
+            mode="test",
+            reason="done testing",
+            actor="key_test",
+            base_url=BASE_URL,
+        )
+    _issue_draft(database, account, _fingerprinted(5, 30), mode="test", hours=1)

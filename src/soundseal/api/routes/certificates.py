@@ -82,6 +82,7 @@ async def create_certificate(
                 base_url=context.settings.public_url,
                 acoustic_index=context.acoustic,
                 credits_enabled=context.settings.credits_enabled,
+                test_mode_audio_hours=context.settings.test_mode_audio_hours,
             )
             return certificate_view(cert, base_url=context.settings.public_url, owner=True)
 

@@ -3,12 +3,12 @@ the event and the change-feed entry, all in the caller's one transaction."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soundseal.db.base import utcnow
-from soundseal.errors import DuplicateCertificate
+from soundseal.errors import Conflict, DuplicateCertificate, ErrorCode
 from soundseal.ids import new_certificate_id, new_certificate_number
 from soundseal.registry.acoustic.fingerprints import fingerprint_to_bytes
 from soundseal.registry.acoustic.index import AcousticIndex
@@ -37,14 +37,20 @@ def issue_certificate(
     base_url: str,
     acoustic_index: AcousticIndex | None,
     credits_enabled: bool,
+    test_mode_audio_hours: float | None = None,
 ) -> Certificate:
     """The issue use case, as the API and the dashboard run it: one credit for a live
     certificate, then the certificate.
 
     The credit is taken first: without one nothing below runs (`PaymentRequired`), and a
     refused issuance (invalid, a duplicate) raises out of the caller's transaction, which
-    rolls the charge back with everything else.
+    rolls the charge back with everything else. Test mode is free, so what it may hold is
+    bounded instead (`test_mode_audio_hours`).
     """
+    if mode == "test" and draft.acoustic is not None and test_mode_audio_hours is not None:
+        _check_test_mode_room(
+            session, account_id, draft.acoustic.duration_ms, test_mode_audio_hours
+        )
     spend_credit(
         session,
         account_id=account_id,
@@ -62,6 +68,32 @@ def issue_certificate(
         base_url=base_url,
         acoustic_index=acoustic_index,
     )
+
+
+def _check_test_mode_room(
+    session: Session, account_id: str, duration_ms: int, limit_hours: float
+) -> None:
+    """Refuse a test certificate whose fingerprint would take the workspace's active test
+    certificates past `limit_hours` of audio. Live certificates cost a credit each; test ones
+    are free, and every server process holds their fingerprints in memory, so without a
+    bound one free workspace could grow every process without end."""
+    held = session.scalar(
+        select(func.coalesce(func.sum(Certificate.duration_ms), 0)).where(
+            Certificate.account_id == account_id,
+            Certificate.mode == "test",
+            Certificate.status == "active",
+            Certificate.fingerprint.is_not(None),
+        )
+    )
+    limit_ms = int(limit_hours * 3_600_000)
+    if int(held or 0) + duration_ms > limit_ms:
+        raise Conflict(
+            f"Test mode holds at most {limit_hours:g} hours of fingerprinted audio per "
+            "workspace; revoke test certificates you no longer need",
+            code=ErrorCode.TEST_MODE_FULL,
+            limit_hours=limit_hours,
+            held_ms=int(held or 0),
+        )
 
 
 def _exact_duplicate(session: Session, mode: str, sha256: str) -> Certificate | None:

@@ -138,6 +138,7 @@ def certificate_create(
                 base_url=context.settings.public_url,
                 acoustic_index=context.acoustic,
                 credits_enabled=context.settings.credits_enabled,
+                test_mode_audio_hours=context.settings.test_mode_audio_hours,
             )
     except SoundsealError as exc:
         form = {

@@ -155,7 +155,7 @@ def _paths(
         # Request validation (`_validation_error`).
         (lambda: client.post(create, json={"track_title": "x"}, headers=key.headers), {"field"}),
         (lambda: client.post(create, content=b"{", headers=json_headers), {"field"}),
-        # Key checks before the body (`api/edge.py`) and domain errors.
+        # Key checks before the body (`http/edge.py`) and domain errors.
         (lambda: client.get(create), set()),
         (lambda: client.get(create, headers={"Authorization": "Bearer ss_sk_nope"}), set()),
         (lambda: client.post(create, json={}, headers=reader.headers), {"required_scope"}),

@@ -7,7 +7,7 @@ does, so no route can forget one and the fuzz tests (`tests/api/test_schemathesi
 the document to the server's real answers:
 
 - 400: every operation parses input (path, query, headers, body) and refuses what does
-  not parse, in the one error shape (`api/errors.py`: FastAPI's 422 is our 400);
+  not parse, in the one error shape (`http/errors.py`: FastAPI's 422 is our 400);
 - 401 and 403: every operation that takes an API key;
 - 404: every path with an identifier in it;
 - 409 and 422: every POST/PUT/PATCH/DELETE, through `Idempotency-Key`;
@@ -86,7 +86,7 @@ def _hoist_defs(node: Any, schemas: dict[str, Any]) -> Any:
     return {key: _hoist_defs(value, schemas) for key, value in node.items()}
 
 
-# What every text input is held to (`api/edge.py` for paths and queries, `api/schemas.py`
+# What every text input is held to (`http/edge.py` for paths and queries, `api/schemas.py`
 # for bodies): no database stores NUL in text. Stated where a schema does not say more.
 _NO_NUL = {"pattern": "^[^\\u0000]*$"}
 _SAYS_MORE = ("pattern", "enum", "const", "format")

@@ -39,9 +39,11 @@ def issue(
     mode: str = "live",
     sha256: str | None = None,
     credits_enabled: bool = True,
+    draft: NewCertificate | None = None,
+    test_mode_audio_hours: float | None = None,
     **fields: str,
 ) -> Certificate:
-    draft = NewCertificate(
+    draft = draft or NewCertificate(
         track_title=fields.get("track_title", "Night Drive"),
         artist_name=fields.get("artist_name", "The Examples"),
         sha256=sha256 or sha256_of(f"{account_id} {mode} {fields}"),
@@ -56,6 +58,7 @@ def issue(
             base_url=BASE_URL,
             acoustic_index=AcousticIndex(),
             credits_enabled=credits_enabled,
+            test_mode_audio_hours=test_mode_audio_hours,
         )
 
 
@@ -287,21 +290,17 @@ def _fingerprinted(seed: int, minutes: int) -> NewCertificate:
     )
 
 
-def _issue_draft(
-    database: Database, account_id: str, draft: NewCertificate, *, mode: str, hours: float
+def _issue_within_an_hour(
+    database: Database, account_id: str, mode: str, draft: NewCertificate
 ) -> Certificate:
-    with database.transaction() as session:
-        return issue_certificate(
-            session,
-            account_id=account_id,
-            mode=mode,
-            draft=draft,
-            actor="key_test",
-            base_url=BASE_URL,
-            acoustic_index=AcousticIndex(),
-            credits_enabled=False,
-            test_mode_audio_hours=hours,
-        )
+    return issue(
+        database,
+        account_id,
+        mode=mode,
+        draft=draft,
+        credits_enabled=False,
+        test_mode_audio_hours=1,
+    )
 
 
 def test_test_mode_holds_a_bounded_amount_of_fingerprinted_audio(
@@ -311,15 +310,15 @@ def test_test_mode_holds_a_bounded_amount_of_fingerprinted_audio(
     index is bounded; revoking makes room, live mode and other workspaces are not counted."""
     account = factory.account()
     other = factory.account()
-    first = _issue_draft(database, account, _fingerprinted(1, 40), mode="test", hours=1)
+    first = _issue_within_an_hour(database, account, "test", _fingerprinted(1, 40))
     with pytest.raises(Conflict) as refused:
-        _issue_draft(database, account, _fingerprinted(2, 30), mode="test", hours=1)
+        _issue_within_an_hour(database, account, "test", _fingerprinted(2, 30))
     assert refused.value.code == "test_mode_full"
     assert refused.value.extra["held_ms"] == 40 * 60_000
     assert counts(database, account)["certificates"] == 1
     # Another workspace, and live mode, have their own room.
-    _issue_draft(database, other, _fingerprinted(3, 30), mode="test", hours=1)
-    _issue_draft(database, account, _fingerprinted(4, 30), mode="live", hours=1)
+    _issue_within_an_hour(database, other, "test", _fingerprinted(3, 30))
+    _issue_within_an_hour(database, account, "live", _fingerprinted(4, 30))
     with database.transaction() as session:
         revoke_owned(
             session,
@@ -330,4 +329,4 @@ def test_test_mode_holds_a_bounded_amount_of_fingerprinted_audio(
             actor="key_test",
             base_url=BASE_URL,
         )
-    _issue_draft(database, account, _fingerprinted(5, 30), mode="test", hours=1)
+    _issue_within_an_hour(database, account, "test", _fingerprinted(5, 30))

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from soundseal.registry.acoustic.index import AcousticIndex
 from soundseal.registry.acoustic.services import duplicate_work_scan
-from soundseal.registry.certificates.lookups import find_for_verification, list_versions
+from soundseal.registry.certificates.lookups import list_versions
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.views import certificate_view, version_view
 from soundseal.registry.contributors.services import list_contributors
 from soundseal.registry.contributors.views import contributor_view
 from soundseal.registry.credits.services import balance, spend_credit
-from soundseal.registry.verification.public import one_lookup
+from soundseal.registry.verification.public import find_named, not_found
 
 __all__ = ["deep_verification", "redacted_version"]
 
@@ -41,16 +41,13 @@ def deep_verification(
 ) -> dict[str, Any]:
     """The deep verification answer for a key of `account_id` in `mode`, charging one credit
     (live mode, credits enabled) when a certificate is found."""
-    given = one_lookup(certificate_number, sha256, isrc)
-    found = find_for_verification(
+    (name, value), found = find_named(
         session, mode=mode, certificate_number=certificate_number, sha256=sha256, isrc=isrc
     )
     if found is None:
-        name, value = next(iter(given.items()))
+        # Deep verification names the field itself ("this sha256"), as it always has.
         return {
-            "verified": False,
-            "message": f"No matching certificate found for this {name}",
-            name: value,
+            **not_found(name, value, what=name),
             "credits_remaining": _remaining(session, account_id, credits_enabled),
         }
     remaining = spend_credit(

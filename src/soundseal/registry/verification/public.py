@@ -11,7 +11,7 @@ from soundseal.registry.certificates.lookups import find_for_verification
 from soundseal.registry.certificates.views import verification_view
 from soundseal.urls import verify_url
 
-__all__ = ["one_lookup", "verify_certificate"]
+__all__ = ["find_named", "not_found", "one_lookup", "verify_certificate"]
 
 # How the answer names what was not found.
 _WHAT = {"certificate_number": "number", "sha256": "hash", "isrc": "ISRC"}
@@ -38,6 +38,32 @@ def one_lookup(
     return given
 
 
+def find_named(
+    reader: Reader,
+    *,
+    mode: str,
+    certificate_number: str | None,
+    sha256: str | None,
+    isrc: str | None,
+) -> tuple[tuple[str, str], Any]:
+    """The one lookup a verification names, as `(field, value)`, and the certificate it finds
+    in `mode` (an active one first), or None."""
+    given = one_lookup(certificate_number, sha256, isrc)
+    found = find_for_verification(
+        reader, mode=mode, certificate_number=certificate_number, sha256=sha256, isrc=isrc
+    )
+    return next(iter(given.items())), found
+
+
+def not_found(name: str, value: str, *, what: str) -> dict[str, Any]:
+    """The answer when nothing matched, echoing the value looked up under its own name."""
+    return {
+        "verified": False,
+        "message": f"No matching certificate found for this {what}",
+        name: value,
+    }
+
+
 def verify_certificate(
     reader: Reader,
     *,
@@ -49,17 +75,11 @@ def verify_certificate(
 ) -> dict[str, Any]:
     """The answer to a public verification in `mode`: `verified` only for an active
     certificate; a revoked one is shown with the fact that it was revoked."""
-    given = one_lookup(certificate_number, sha256, isrc)
-    cert = find_for_verification(
+    (name, value), cert = find_named(
         reader, mode=mode, certificate_number=certificate_number, sha256=sha256, isrc=isrc
     )
     if cert is None:
-        name, value = next(iter(given.items()))
-        return {
-            "verified": False,
-            "message": f"No matching certificate found for this {_WHAT[name]}",
-            name: value,
-        }
+        return not_found(name, value, what=_WHAT[name])
     body: dict[str, Any] = {
         "verified": cert.status == "active",
         "certificate": verification_view(cert),

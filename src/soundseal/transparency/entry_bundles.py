@@ -36,7 +36,9 @@ def encode_entry_bundle(entries: Sequence[bytes]) -> bytes:
     return b"".join(parts)
 
 
-def decode_entry_bundle(data: bytes, expected_count: int | None = None) -> list[bytes]:
+def decode_entry_bundle(
+    data: bytes | bytearray | memoryview, expected_count: int | None = None
+) -> list[bytes]:
     """The entries of a bundle; with `expected_count`, the bundle must hold exactly that many.
 
     Raises `EntryBundleError` for a truncated prefix or entry, an empty bundle, more than

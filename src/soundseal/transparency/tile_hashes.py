@@ -27,6 +27,7 @@ from soundseal.transparency.tree_errors import TileDataError
 __all__ = ["TileHashes", "root_from_tiles"]
 
 _PAIR = 2 * HASH_SIZE
+_MAX_LEVEL = 64  # the root of a tree of 2**64 leaves, the largest a checkpoint names
 
 
 def _subtree_root(hashes: bytes) -> bytes:
@@ -68,7 +69,7 @@ class TileHashes:
 
     def __getitem__(self, address: Address, /) -> bytes:
         level, index = address
-        if level < 0 or index < 0:
+        if not 0 <= level <= _MAX_LEVEL or index < 0:
             raise KeyError(address)
         tile_level, height = divmod(level, TILE_HEIGHT)
         first = index << height

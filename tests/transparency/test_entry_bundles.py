@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from soundseal.transparency.entry_bundles import (
@@ -19,6 +19,7 @@ from soundseal.transparency.tree_errors import EntryBundleError
 bundles = st.lists(st.binary(max_size=300), min_size=1, max_size=TILE_WIDTH)
 
 
+@settings(deadline=None)
 @given(bundles)
 def test_bundles_round_trip_in_the_spec_layout(entries: list[bytes]) -> None:
     data = encode_entry_bundle(entries)
@@ -28,6 +29,7 @@ def test_bundles_round_trip_in_the_spec_layout(entries: list[bytes]) -> None:
     assert decode_entry_bundle(bytearray(data)) == entries
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=2000))
 def test_decoding_any_bytes_raises_only_an_entry_bundle_error(data: bytes) -> None:
     try:
@@ -37,6 +39,7 @@ def test_decoding_any_bytes_raises_only_an_entry_bundle_error(data: bytes) -> No
     assert encode_entry_bundle(entries) == data
 
 
+@settings(deadline=None)
 @given(bundles, st.data())
 def test_a_truncated_bundle_is_refused(entries: list[bytes], data: st.DataObject) -> None:
     encoded = encode_entry_bundle(entries)

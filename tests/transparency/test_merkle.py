@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from soundseal.transparency.merkle import (
@@ -59,6 +59,7 @@ def test_hashes_are_domain_separated_sha256() -> None:
     assert root_of([left]) == left
 
 
+@settings(deadline=None)
 @given(st.integers(2, 1 << 70))
 def test_split_point_is_the_largest_power_of_two_below(n: int) -> None:
     k = split_point(n)
@@ -66,6 +67,7 @@ def test_split_point_is_the_largest_power_of_two_below(n: int) -> None:
     assert k < n <= 2 * k
 
 
+@settings(deadline=None)
 @given(trees())
 def test_reference_inclusion_proofs_verify(tree: tuple[list[bytes], int]) -> None:
     leaves, index = tree
@@ -74,6 +76,7 @@ def test_reference_inclusion_proofs_verify(tree: tuple[list[bytes], int]) -> Non
     assert root_from_inclusion(leaves[index], index, len(leaves), proof) == root_of(leaves)
 
 
+@settings(deadline=None)
 @given(growths())
 def test_reference_consistency_proofs_verify(growth: tuple[list[bytes], int]) -> None:
     leaves, size1 = growth
@@ -83,6 +86,7 @@ def test_reference_consistency_proofs_verify(growth: tuple[list[bytes], int]) ->
     assert root_from_consistency(size1, len(leaves), proof, root1) == root2
 
 
+@settings(deadline=None)
 @given(trees(), st.data())
 def test_a_changed_bit_in_an_inclusion_hash_is_refused(
     tree: tuple[list[bytes], int], data: st.DataObject
@@ -101,6 +105,7 @@ def test_a_changed_bit_in_an_inclusion_hash_is_refused(
         verify_inclusion(leaf, index, len(leaves), proof, root)
 
 
+@settings(deadline=None)
 @given(growths(), st.data())
 def test_a_changed_bit_in_a_consistency_hash_is_refused(
     growth: tuple[list[bytes], int], data: st.DataObject
@@ -118,6 +123,7 @@ def test_a_changed_bit_in_a_consistency_hash_is_refused(
         verify_consistency(size1, len(leaves), proof, roots[0], roots[1])
 
 
+@settings(deadline=None)
 @given(trees(), st.integers(0, 63), st.booleans())
 def test_a_changed_bit_in_the_index_or_size_is_refused_unless_the_shape_is_the_same(
     tree: tuple[list[bytes], int], bit: int, in_index: bool
@@ -137,6 +143,7 @@ def test_a_changed_bit_in_the_index_or_size_is_refused_unless_the_shape_is_the_s
         assert not accepted  # within one tree, the shape names the leaf
 
 
+@settings(deadline=None)
 @given(growths(), st.integers(0, 63), st.booleans())
 def test_a_changed_bit_in_a_consistency_size_is_refused_unless_the_shape_is_the_same(
     growth: tuple[list[bytes], int], bit: int, in_first: bool
@@ -170,6 +177,7 @@ def test_inclusion_refuses_an_index_outside_the_tree(index: int, size: int, leng
         verify_inclusion(leaf_hash(b"x"), index, size, proof, leaf_hash(b"x"))
 
 
+@settings(deadline=None)
 @given(trees(max_size=64), st.integers(0, HASH_SIZE + 8).filter(lambda n: n != HASH_SIZE))
 def test_a_hash_of_the_wrong_length_is_refused(tree: tuple[list[bytes], int], length: int) -> None:
     leaves, index = tree
@@ -187,6 +195,7 @@ def test_a_hash_of_the_wrong_length_is_refused(tree: tuple[list[bytes], int], le
             verify_inclusion(leaves[index], index, len(leaves), [*proof[:-1], short], root)
 
 
+@settings(deadline=None)
 @given(growths())
 def test_consistency_refuses_sizes_out_of_order_and_the_empty_tree(
     growth: tuple[list[bytes], int],
@@ -211,6 +220,7 @@ def test_consistency_refuses_sizes_out_of_order_and_the_empty_tree(
         verify_consistency(size2, size2, [], root2, root1 if size1 < size2 else EMPTY_ROOT)
 
 
+@settings(deadline=None)
 @given(trees(max_size=64), st.data())
 def test_an_extra_or_missing_proof_hash_is_refused(
     tree: tuple[list[bytes], int], data: st.DataObject

@@ -5,7 +5,7 @@ O(log n) rows its plan names."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from soundseal.transparency.merkle import (
@@ -57,6 +57,7 @@ sizes = st.integers(1, 300)
 seeds = st.binary(max_size=8)
 
 
+@settings(deadline=None)
 @given(seeds, st.integers(0, 300))
 def test_the_rows_are_exactly_the_complete_subtrees(seed: bytes, size: int) -> None:
     leaves = _leaves(seed, size)
@@ -69,6 +70,7 @@ def test_the_rows_are_exactly_the_complete_subtrees(seed: bytes, size: int) -> N
         assert h == root_of(leaves[index << level : (index + 1) << level])
 
 
+@settings(deadline=None)
 @given(seeds, st.integers(0, 300))
 def test_the_right_edge_gives_the_root(seed: bytes, size: int) -> None:
     leaves = _leaves(seed, size)
@@ -81,6 +83,7 @@ def test_the_right_edge_gives_the_root(seed: bytes, size: int) -> None:
     assert root_plan(size) == right_edge_addresses(size)
 
 
+@settings(deadline=None)
 @given(seeds, st.lists(st.integers(0, 40), max_size=12))
 def test_appending_in_batches_equals_appending_one_by_one(seed: bytes, batches: list[int]) -> None:
     leaves = _leaves(seed, sum(batches))
@@ -101,6 +104,7 @@ def test_appending_in_batches_equals_appending_one_by_one(seed: bytes, batches: 
     assert edge2 == edge
 
 
+@settings(deadline=None)
 @given(seeds, sizes, st.data())
 def test_inclusion_proofs_from_rows_match_the_definition(
     seed: bytes, size: int, data: st.DataObject
@@ -116,6 +120,7 @@ def test_inclusion_proofs_from_rows_match_the_definition(
     assert len(plan) == len(set(plan)) <= 2 * size.bit_length()
 
 
+@settings(deadline=None)
 @given(seeds, sizes, st.data())
 def test_consistency_proofs_from_rows_match_the_definition(
     seed: bytes, size2: int, data: st.DataObject
@@ -131,6 +136,7 @@ def test_consistency_proofs_from_rows_match_the_definition(
     assert len(plan) == len(set(plan)) <= 3 * size2.bit_length()
 
 
+@settings(deadline=None)
 @given(st.integers(0, 1 << 64), st.integers(0, 1 << 64))
 def test_range_addresses_tile_the_range_with_aligned_subtrees(a: int, b: int) -> None:
     start, end = min(a, b), max(a, b)
@@ -142,6 +148,7 @@ def test_range_addresses_tile_the_range_with_aligned_subtrees(a: int, b: int) ->
     assert len(range_addresses(start, end)) <= 2 * 65
 
 
+@settings(deadline=None)
 @given(seeds, sizes, st.data())
 def test_a_missing_row_is_a_stored_hash_error(seed: bytes, size: int, data: st.DataObject) -> None:
     rows = _store(_leaves(seed, size))

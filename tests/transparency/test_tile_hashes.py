@@ -54,7 +54,7 @@ def _level_zero_tiles(size: int) -> list[TileAddress]:
     return [TileAddress(0, n, tile_width(0, n, size)) for n in range(count)]
 
 
-@settings(max_examples=30)
+@settings(max_examples=30, deadline=None)
 @given(st.integers(1, BIG), st.data())
 def test_a_client_proves_inclusion_and_consistency_from_the_tiles_its_plan_names(
     size: int, data: st.DataObject
@@ -70,6 +70,7 @@ def test_a_client_proves_inclusion_and_consistency_from_the_tiles_its_plan_names
     verify_inclusion(leaves[index], index, size, proof, root_of(leaves[:size]))
 
 
+@settings(deadline=None)
 @given(st.integers(1, 3000))
 def test_the_root_from_level_zero_tiles_is_the_tree_root(size: int) -> None:
     leaves, rows = _log(size)
@@ -109,6 +110,7 @@ def test_a_partial_and_a_full_copy_of_one_tile_must_agree() -> None:
         TileHashes({tile_path(0, 0): full, tile_path(0, 0, 9): changed})
 
 
+@settings(deadline=None)
 @given(st.dictionaries(st.text(max_size=30), st.binary(max_size=64), max_size=4))
 def test_any_fetched_mapping_raises_only_tree_errors(tiles: dict[str, bytes]) -> None:
     try:

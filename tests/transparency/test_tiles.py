@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from soundseal.transparency.merkle import leaf_hash, root_of
@@ -65,6 +65,7 @@ def test_the_spec_tree_size_examples() -> None:
     assert small[2] == []
 
 
+@settings(deadline=None)
 @given(tile_addresses())
 def test_paths_round_trip(address: TileAddress) -> None:
     path = tile_path(address.level, address.index, address.width)
@@ -73,6 +74,7 @@ def test_paths_round_trip(address: TileAddress) -> None:
     assert path.endswith(f".p/{address.width}") == (address.width < TILE_WIDTH)
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_parsing_any_text_raises_only_a_tile_path_error(path: str) -> None:
     try:
@@ -82,6 +84,7 @@ def test_parsing_any_text_raises_only_a_tile_path_error(path: str) -> None:
     assert tile_path(address.level, address.index, address.width) == path
 
 
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(["tile", "entries", "/", ".p", "x", "0", "1", "9", "00", "256"])))
 def test_parsing_path_like_text_raises_only_a_tile_path_error(pieces: list[str]) -> None:
     path = "".join(pieces)
@@ -165,6 +168,7 @@ def test_hash_tile_bytes_refuses_a_bad_tile(hashes: list[bytes]) -> None:
         hash_tile_bytes(hashes)
 
 
+@settings(deadline=None)
 @given(st.integers(1, 1 << 40), st.data())
 def test_tiles_for_addresses_names_a_tile_holding_each_address(
     size: int, data: st.DataObject

@@ -243,3 +243,19 @@ def test_every_error_is_a_tree_error_and_a_value_error() -> None:
     with pytest.raises(TreeError) as refused:
         verify_inclusion(b"", 0, 1, [], b"")
     assert isinstance(refused.value, ValueError)
+
+
+@settings(deadline=None)
+@given(trees(max_size=64), growths())
+def test_a_trailing_extra_hash_is_refused_as_too_long(
+    tree: tuple[list[bytes], int], growth: tuple[list[bytes], int]
+) -> None:
+    leaves, index = tree
+    proof = [*reference.inclusion_proof(index, leaves), leaf_hash(b"extra")]
+    with pytest.raises(ProofError, match="longer"):
+        verify_inclusion(leaves[index], index, len(leaves), proof, root_of(leaves))
+    leaves, size1 = growth
+    if size1 < len(leaves):
+        proof = [*reference.consistency_proof(size1, leaves), leaf_hash(b"extra")]
+        with pytest.raises(ProofError, match="longer"):
+            verify_consistency(size1, len(leaves), proof, root_of(leaves[:size1]), root_of(leaves))

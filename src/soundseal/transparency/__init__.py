@@ -1,0 +1,1 @@
+"""The registry's transparency log: its Merkle tree, tiles, and the signed texts it publishes."""

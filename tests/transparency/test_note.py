@@ -32,8 +32,14 @@ from soundseal.transparency.note_errors import (
     UnverifiedNote,
 )
 from soundseal.transparency.note_keys import SignerKey, VerifierKey
-
-from .strategies import any_input, any_text, edited, key_names, note_texts, private_keys
+from tests.transparency.strategies import (
+    any_input,
+    any_text,
+    edited,
+    key_names,
+    note_texts,
+    private_keys,
+)
 
 VECTORS: dict[str, Any] = json.loads(
     (Path(__file__).parent / "vectors" / "signed-note.json").read_text(encoding="utf-8")

@@ -19,6 +19,7 @@ client hands in. Their parsers and verifiers raise only the errors below, so one
     ├── MalformedCheckpoint     a note text that is not a tlog checkpoint
     ├── MalformedCosignature    a signature line that is not a tlog-cosignature/v1 cosignature
     ├── MalformedProof          a text that is not a c2sp.org/tlog-proof@v1 proof
+    ├── MalformedWitnessRequest a tlog-witness add-checkpoint request body that does not parse
     ├── WrongOrigin             a checkpoint from another log than the one expected
     └── InsufficientCosignatures fewer valid witness cosignatures than the policy requires
 """
@@ -32,6 +33,7 @@ __all__ = [
     "MalformedKey",
     "MalformedNote",
     "MalformedProof",
+    "MalformedWitnessRequest",
     "NoteError",
     "SignatureMismatch",
     "UnverifiedNote",
@@ -69,6 +71,10 @@ class MalformedCosignature(NoteError):
 
 class MalformedProof(NoteError):
     """A text that breaks the tlog-proof format."""
+
+
+class MalformedWitnessRequest(NoteError):
+    """A tlog-witness add-checkpoint request body that breaks its format."""
 
 
 class WrongOrigin(NoteError):

@@ -1,0 +1,1 @@
+"""Tests of the transparency log's text formats and Merkle tree."""

@@ -22,6 +22,7 @@ from soundseal.api.routes import (
     verify,
     webhooks,
 )
+from soundseal.http.routing import add_routes
 from soundseal.settings import Settings
 
 __all__ = ["DESCRIPTION", "install_api"]
@@ -70,7 +71,7 @@ def install_api(app: FastAPI, settings: Settings) -> None:
         ttl_hours=settings.idempotency_ttl_hours,
     )
     for router in ROUTERS:
-        app.include_router(router)
+        add_routes(app, router)
     # Matched first: see `soundseal.api.routes.hot`.
     app.router.routes[0:0] = hot.ROUTES
     app.openapi = lambda: describe(app, ROUTERS)  # type: ignore[method-assign]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from soundseal.http.routing import add_routes
 from soundseal.settings import Settings
 from soundseal.web.rendering import install_html_errors
 from soundseal.web.routes import (
@@ -21,18 +22,23 @@ from soundseal.web.security import SecurityHeadersMiddleware
 
 __all__ = ["install_web"]
 
+ROUTERS = (
+    public.router,
+    embed.router,
+    account.router,
+    dashboard.router,
+    billing.router,
+    dashboard_claims.router,
+    claim_form.router,
+    contributors.router,
+    webhooks.router,
+)
+
 
 def install_web(app: FastAPI, settings: Settings) -> None:
     """Add the pages, their error pages and the security headers to the app."""
-    app.include_router(public.router)
-    app.include_router(embed.router)
-    app.include_router(account.router)
-    app.include_router(dashboard.router)
-    app.include_router(billing.router)
-    app.include_router(dashboard_claims.router)
-    app.include_router(claim_form.router)
-    app.include_router(contributors.router)
-    app.include_router(webhooks.router)
+    for router in ROUTERS:
+        add_routes(app, router)
     install_html_errors(app)
     # Added last, so it runs first and sees every response, errors included.
     app.add_middleware(

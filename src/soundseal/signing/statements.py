@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, ClassVar, Final
 
@@ -220,8 +220,8 @@ def statement_from_claims(typ: str, claims: Mapping[str, Any]) -> Statement:
     raise MalformedStatement(f"unknown statement type {typ!r}")
 
 
-_CERTIFICATE_MEMBERS = frozenset(CertificateStatement.__dataclass_fields__) | {"statement"}
-_REVOCATION_MEMBERS = frozenset(RevocationStatement.__dataclass_fields__) | {"statement"}
+_CERTIFICATE_MEMBERS = frozenset(f.name for f in fields(CertificateStatement)) | {"statement"}
+_REVOCATION_MEMBERS = frozenset(f.name for f in fields(RevocationStatement)) | {"statement"}
 
 
 def _certificate_from(claims: Mapping[str, Any]) -> CertificateStatement:

@@ -3,9 +3,12 @@ signing keys as the registry would publish them."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from joserfc.jwk import OKPKey
 
 from soundseal.audio import Fingerprint
 from soundseal.db import Database
@@ -59,3 +62,9 @@ def key_set(*keys: SigningKey, retired: tuple[SigningKey, ...] = ()) -> dict[str
             {**key.public_jwk, "kid": key.kid, "use": "sig", "alg": "EdDSA", "status": "retired"}
         )
     return {"keys": entries}
+
+
+def memory_key() -> SigningKey:
+    """A fresh signing key that was never written to a file."""
+    private = OKPKey.import_key(Ed25519PrivateKey.generate())
+    return SigningKey(private=private, kid=private.thumbprint(), path=Path("unwritten.pem"))

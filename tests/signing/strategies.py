@@ -10,7 +10,7 @@ from soundseal.signing import AcousticDigest, CertificateStatement, RevocationSt
 
 __all__ = ["certificate_statements", "revocation_statements", "statements"]
 
-_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
+_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40)
 _hex = st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
 _time = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 1, 1)).map(
     lambda t: t.isoformat(timespec="milliseconds") + "Z"

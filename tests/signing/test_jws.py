@@ -38,7 +38,7 @@ from tests.signing.helpers import ISSUER, key_set, memory_key
 from tests.signing.strategies import statements
 
 # RFC 8037 Appendix A.1 (the key) and A.4 (the JWS of "Example of Ed25519 signing").
-RFC8037_KEY = {
+RFC8037_KEY: dict[str, Any] = {
     "kty": "OKP",
     "crv": "Ed25519",
     "d": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",

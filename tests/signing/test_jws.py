@@ -308,6 +308,13 @@ def test_a_header_other_than_the_statements_is_refused(header: dict[str, Any]) -
         SIGNED.split(".")[0] + "=." + ".".join(SIGNED.split(".")[1:]),
         f"{b64(b'not json')}.{SIGNED.split('.')[1]}.{SIGNED.split('.')[2]}",
         f"{segment([1])}.{SIGNED.split('.')[1]}.{SIGNED.split('.')[2]}",
+        # The statements' own header, but written in UTF-16: JSON text here is UTF-8.
+        ".".join(
+            [
+                b64(json.dumps(header_of(), separators=(",", ":")).encode("utf-16")),
+                *SIGNED.split(".")[1:],
+            ]
+        ),
         "x" * 70_000,
     ],
 )

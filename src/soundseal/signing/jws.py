@@ -134,7 +134,7 @@ def _protected_header(segment: str) -> dict[str, Any]:
     if len(segment) > _MAX_HEADER_CHARS:
         raise MalformedJWS("the protected header is too large")
     try:
-        header = json.loads(_b64url(segment), object_pairs_hook=_unique_members)
+        header = json.loads(_b64url(segment).decode("utf-8"), object_pairs_hook=_unique_members)
     except (ValueError, RecursionError) as exc:
         raise MalformedJWS("the protected header is not a JSON object") from exc
     if not isinstance(header, dict):

@@ -37,7 +37,7 @@ def _offending(part: str, forbidden: tuple[str, ...]) -> list[str]:
     )
 
 
-@pytest.mark.parametrize("part", ["registry", "matching", "audio"])
+@pytest.mark.parametrize("part", ["registry", "matching", "audio", "signing"])
 def test_the_domain_knows_nothing_about_http(part: str) -> None:
     forbidden = ("fastapi", "starlette", "soundseal.http", "soundseal.api", "soundseal.web")
     assert _offending(part, forbidden) == []

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Base URL the registry is reached at; used in verification and proof links.",
     )
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 private key (PKCS#8 PEM) that signs certificate statements. "
+        "Set it for a fleet, so every process signs with, and publishes, the same key; to "
+        "rotate, point it at a new file and restart. Unset: a key generated in data_dir on "
+        "first start (`soundseal signing-key rotate` replaces it).",
+    )
     rate_limit_publishable: int = Field(
         default=600, ge=1, description="Requests per minute for each publishable key."
     )

@@ -103,6 +103,7 @@ def build() -> typer.Typer:
             "worker_command",
             "claims_commands",
             "maintenance_commands",
+            "signing_commands",
         ):
             with suppress(ImportError):
                 importlib.import_module(f"soundseal.cli.{module}").register(app)

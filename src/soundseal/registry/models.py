@@ -15,6 +15,7 @@ from soundseal.registry.idempotency.models import IdempotencyRecord
 from soundseal.registry.keys.models import ApiKey
 from soundseal.registry.logins.models import LoginFailure, WebSession, WebUser
 from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
+from soundseal.signing.models import SigningKeyRecord
 
 metadata = Base.metadata
 
@@ -34,6 +35,7 @@ __all__ = [
     "FeedCounter",
     "IdempotencyRecord",
     "LoginFailure",
+    "SigningKeyRecord",
     "StripeEvent",
     "VerificationReceipt",
     "WebSession",

@@ -86,9 +86,16 @@ class Backend:
         return database
 
     def reset(self, database: Database) -> None:
-        tables = [t.name for t in metadata.sorted_tables]
+        """Back to the migrated state. DELETE, not TRUNCATE: a test leaves a handful of rows,
+        and TRUNCATE's fixed cost per table (new files for each) made it 40 times slower."""
+        tables = [t.name for t in reversed(metadata.sorted_tables)]
+        statements = [f"DELETE FROM {name}" for name in tables]
+        # Identity columns count from 1 again in every test, as in a new registry.
+        statements.append(
+            "SELECT setval(s.oid, 1, false) FROM pg_class s WHERE s.relkind = 'S'"
+        )
         with database.engine.begin() as conn:
-            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            conn.exec_driver_sql("; ".join(statements))
             for table in metadata.sorted_tables:
                 rows = (self.seed or {}).get(table.name)
                 if rows:

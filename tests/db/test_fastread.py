@@ -3,23 +3,47 @@
 from __future__ import annotations
 
 from soundseal.db import Database
-from soundseal.registry.certificates.services import find_for_verification, get_status
+from soundseal.registry.certificates.models import Certificate
+from soundseal.registry.certificates.services import (
+    find_for_verification,
+    get_certificate,
+    read_fingerprint,
+    read_record,
+    record_of,
+)
 from soundseal.registry.keys.services import authenticate
 from tests.factories import Factory
 
 
 def test_fast_and_session_reads_agree(database: Database, factory: Factory) -> None:
     key = factory.key(scopes="certificates:read,verify:read")
-    cert = factory.certificate(key, isrc="GXHE72600042")
+    plain = factory.certificate(key, isrc="GXHE72600042", ai_disclosure={"involvement": "assisted"})
+    printed = factory.revoke(factory.certificate(key))
+    with database.transaction() as session:
+        # The read path only carries the stored bytes: any will do.
+        row = session.get(Certificate, printed.id)
+        assert row is not None
+        row.fingerprint, row.duration_ms = bytes(range(256)) * 4, 61_000
+    for cert in (plain, printed):
+        with database.transaction(write=False) as session:
+            through_orm = record_of(get_certificate(session, cert.id))
+            through_session = read_record(session, cert.id)
+            stored = read_fingerprint(session, cert.id)
+        through_fast = read_record(database.fast, cert.certificate_number)
+        assert through_fast == through_session == through_orm
+        assert through_fast.issued_at.tzinfo is not None
+        assert read_fingerprint(database.fast, cert.id) == stored
+    assert read_record(database.fast, printed.id).has_fingerprint
+    assert read_record(database.fast, printed.id).revoked_at is not None
+    assert read_record(database.fast, plain.id).ai_disclosure == {
+        "involvement": "assisted",
+        "tools": [],
+    }
+    assert read_fingerprint(database.fast, plain.id) is None
     with database.transaction(write=False) as session:
         assert authenticate(database.fast, key.key) == authenticate(session, key.key)
-        slow_status = tuple(get_status(session, cert.id))
-        slow_verify = tuple(find_for_verification(session, mode="live", isrc="GXHE72600042"))
-    fast_status = tuple(get_status(database.fast, cert.certificate_number))
-    fast_verify = tuple(find_for_verification(database.fast, mode="live", isrc="GXHE72600042"))
-    assert fast_status == slow_status
-    assert fast_verify == slow_verify
-    assert fast_status[3].tzinfo is not None
+        slow_verify = find_for_verification(session, mode="live", isrc="GXHE72600042")
+    assert find_for_verification(database.fast, mode="live", isrc="GXHE72600042") == slow_verify
     principal = authenticate(database.fast, key.key)
     assert principal is not None
     assert principal.scopes == frozenset({"certificates:read", "verify:read"})

@@ -17,8 +17,8 @@ from soundseal.api.routes import (
     contributors,
     credits,
     deep_verify,
-    hot,
     public_status,
+    status,
     verify,
     webhooks,
 )
@@ -27,8 +27,12 @@ from soundseal.settings import Settings
 
 __all__ = ["DESCRIPTION", "install_api"]
 
-# The change feed's fixed path must be matched before `/certificates/{id_or_number}`.
+# The polled operations come first: they are most of the traffic, and the router tries
+# routes in order. The change feed's fixed path must be matched before
+# `/certificates/{id_or_number}`.
 ROUTERS: tuple[APIRouter, ...] = (
+    status.router,
+    verify.polled_router,
     changes.router,
     certificates.router,
     deep_verify.router,
@@ -72,6 +76,4 @@ def install_api(app: FastAPI, settings: Settings) -> None:
     )
     for router in ROUTERS:
         add_routes(app, router)
-    # Matched first: see `soundseal.api.routes.hot`.
-    app.router.routes[0:0] = hot.ROUTES
     app.openapi = lambda: describe(app, ROUTERS)  # type: ignore[method-assign]

@@ -88,7 +88,9 @@ async def resolve_principal(request: Request) -> Principal | None:
             else settings.rate_limit_publishable
         )
         _charge(request, f"key:{principal.key_id}", per_minute)
-        if settings.quotas_enabled and not request.url.path.startswith(_QUOTA_FREE_PATHS):
+        # The path as routed (`request.url` would build a whole URL on every request).
+        path: str = request.scope["path"]
+        if settings.quotas_enabled and not path.startswith(_QUOTA_FREE_PATHS):
             _count_monthly(request, principal)
     request.state.principal = principal
     return principal

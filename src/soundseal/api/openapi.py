@@ -23,7 +23,6 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from soundseal.api.routes import hot
 from soundseal.api.schemas import ErrorBody, error_responses
 
 __all__ = ["describe", "standard_errors"]
@@ -109,8 +108,9 @@ def _no_nul_strings(node: Any) -> None:
 def _required_scopes(app: FastAPI, schema: dict[str, Any], routers: tuple[Any, ...]) -> None:
     routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
     for route in routes:
-        scopes = [getattr(dep.call, "required_scope", None) for dep in route.dependant.dependencies]
-        scope = next((s for s in scopes if s), None)
+        # A dependency's key check (`require_scope`), or the endpoint's own (`checks_key`).
+        calls = [dep.call for dep in route.dependant.dependencies] + [route.endpoint]
+        scope = next((s for s in (getattr(c, "required_scope", None) for c in calls) if s), None)
         for method in route.methods or ():
             operation = schema["paths"][route.path_format].get(method.lower())
             if operation is not None and scope and "x-required-scope" not in operation:
@@ -135,8 +135,6 @@ def describe(app: FastAPI, routers: tuple[Any, ...]) -> dict[str, Any]:
     }
     schema["security"] = [{"bearer": []}, {"apiKey": []}]
     _required_scopes(app, schema, routers)
-    for path, item in hot.OPENAPI_PATHS.items():
-        schema["paths"].setdefault(path, {}).update(item)
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             _add_errors(path, method, operation)

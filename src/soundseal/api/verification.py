@@ -1,11 +1,12 @@
 """The answer to a public verification request in the caller's mode, shared by `GET
-/api/v1/verify` (a polled route, `routes/hot.py`) and `POST /api/v1/verify`."""
+/api/v1/verify` (polled by platforms) and `POST /api/v1/verify`."""
 
 from __future__ import annotations
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
+from soundseal.api.responses import Verification, render
 from soundseal.http.context import get_context, lookup
 from soundseal.registry.keys.services import Principal
 from soundseal.registry.verification.public import verify_certificate
@@ -19,7 +20,7 @@ async def verification(
     certificate_number: str | None,
     sha256: str | None,
     isrc: str | None,
-) -> JSONResponse:
+) -> Response:
     """The public verification answer in the key's mode (GET and POST share it)."""
     base_url = get_context(request).settings.public_url
     body = await lookup(
@@ -33,4 +34,4 @@ async def verification(
             base_url=base_url,
         ),
     )
-    return JSONResponse(body)
+    return render(Verification, body)

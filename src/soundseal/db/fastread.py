@@ -29,11 +29,15 @@ class _Compiled:
     sql: str
     names: tuple[str, ...] | None  # parameter order, for positional paramstyles
     defaults: dict[str, Any]  # literal values bound inside the statement (LIMIT, CASE …)
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    # (position, conversion) of the columns that have one: most columns of most rows
+    # (text, integers) come from the driver as they are.
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
     row: type
 
 
 class FastReader:
+    """Runs prebuilt single-row statements on pooled DBAPI connections."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
@@ -48,8 +52,16 @@ class FastReader:
         dialect = self.engine.dialect
         compiled = statement.compile(dialect=dialect)
         columns = list(statement.selected_columns)
+        # Public API only (`dialect_impl`, `result_processor`): the same conversions a
+        # Session applies, so a row read here equals one read through the ORM.
+        conversions = (
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in columns
+        )
         processors = tuple(
-            column.type._cached_result_processor(dialect, None) for column in columns
+            (position, convert)
+            for position, convert in enumerate(conversions)
+            if convert is not None
         )
         names = tuple(compiled.positiontup) if compiled.positiontup else None
         row = namedtuple("Row", [column.key for column in columns])  # type: ignore[misc]
@@ -61,7 +73,13 @@ class FastReader:
         self._compiled[id(statement)] = entry
         return entry
 
-    def one(self, statement: AnySelect, params: Mapping[str, Any]) -> Any | None:
+    def one(
+        self,
+        statement: AnySelect,
+        params: Mapping[str, Any],
+        into: Callable[..., Any] | None = None,
+    ) -> Any | None:
+        """The first row, as a named tuple or as `into(*columns)`."""
         entry = self._compiled.get(id(statement)) or self._compile(statement)
         values = {**entry.defaults, **params}
         args: Any = tuple(values[name] for name in entry.names) if entry.names else values
@@ -70,9 +88,12 @@ class FastReader:
         )
         if raw is None:
             return None
-        return entry.row(
-            *(p(v) if p is not None else v for p, v in zip(entry.processors, raw, strict=True))
-        )
+        if not entry.processors:
+            return (into or entry.row)(*raw)
+        row = list(raw)
+        for position, convert in entry.processors:
+            row[position] = convert(row[position])
+        return (into or entry.row)(*row)
 
     def _run_sqlite(self, sql: str, args: Any) -> Any:
         connection = getattr(self._local, "connection", None)
@@ -110,8 +131,15 @@ class FastReader:
 Reader = Session | FastReader
 
 
-def fetch_one(reader: Reader, statement: AnySelect, params: Mapping[str, Any]) -> Any | None:
-    """The first row of a prebuilt statement, through a session or the fast path."""
+def fetch_one(
+    reader: Reader,
+    statement: AnySelect,
+    params: Mapping[str, Any],
+    into: Callable[..., Any] | None = None,
+) -> Any | None:
+    """The first row of a prebuilt statement, through a session or the fast path: a named
+    tuple, or `into(*columns)`."""
     if isinstance(reader, FastReader):
-        return reader.one(statement, params)
-    return reader.connection().execute(statement, dict(params)).first()
+        return reader.one(statement, params, into)
+    row = reader.connection().execute(statement, dict(params)).first()
+    return row if row is None or into is None else into(*row)

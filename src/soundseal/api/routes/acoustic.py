@@ -22,7 +22,7 @@ from soundseal.matching import CURRENT_POLICY
 from soundseal.registry.acoustic import services as acoustic
 from soundseal.registry.acoustic.fingerprints import decode_fingerprint
 from soundseal.registry.certificates.access import visible_in_mode
-from soundseal.registry.certificates.lookups import get_acoustic
+from soundseal.registry.certificates.records import read_fingerprint, read_record
 from soundseal.registry.certificates.views import iso
 from soundseal.registry.keys.services import Principal
 from soundseal.urls import verify_url
@@ -61,13 +61,14 @@ async def verify_audio(
 ) -> JSONResponse:
     query = _query(body)
 
-    cert = await lookup(request, lambda reader: get_acoustic(reader, certificate_id))
+    cert = await lookup(request, lambda reader: read_record(reader, certificate_id))
     if not visible_in_mode(cert, principal.mode):
         raise NotFound(f"No certificate {certificate_id!r}")
+    fingerprint = await lookup(request, lambda reader: read_fingerprint(reader, cert.id))
 
     def run() -> dict[str, Any]:
         # Compare first, then hold the write transaction only for the receipt's INSERT.
-        evaluation = acoustic.evaluate(cert, query)
+        evaluation = acoustic.evaluate(cert, fingerprint, query)
         with transaction(request, write=True) as session:
             receipt = acoustic.record_receipt(
                 session,

@@ -1,15 +1,21 @@
-"""`/api/v1/certificates`: issue, list, read, revoke, status and history."""
+"""`/api/v1/certificates`: issue, list, read, revoke and history."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from soundseal.api.auth import checks_key, read_principal, require_scope
+from soundseal.api.responses import (
+    CertificateAnswer,
+    CertificateOut,
+    CertificatePageOut,
+    VersionsOut,
+    render,
+)
 from soundseal.api.schemas import (
     MAX_OFFSET,
     CertificateCreate,
@@ -18,7 +24,7 @@ from soundseal.api.schemas import (
     error_responses,
 )
 from soundseal.api.uploads import read_issuance
-from soundseal.http.context import get_context, read, transaction
+from soundseal.http.context import get_context, lookup, transaction
 from soundseal.http.edge import accepts_upload
 from soundseal.registry.certificates import services as certificates
 from soundseal.registry.certificates.views import certificate_view, version_view
@@ -35,6 +41,7 @@ _WRITE_ERRORS = error_responses(400, 401, 403, 409, 413, 422, 429)
 @router.post(
     "",
     status_code=201,
+    response_model=CertificateAnswer,
     summary="Issue a certificate (certificates:write)",
     description=(
         "JSON: `sha256_fingerprint` of the master's bytes, and optionally its whole-length "
@@ -67,7 +74,7 @@ _WRITE_ERRORS = error_responses(400, 401, 403, 409, 413, 422, 429)
 async def create_certificate(
     request: Request,
     principal: Principal = require_scope("certificates:write", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     context = get_context(request)
     draft = await read_issuance(request)
 
@@ -84,14 +91,18 @@ async def create_certificate(
                 credits_enabled=context.settings.credits_enabled,
                 test_mode_audio_hours=context.settings.test_mode_audio_hours,
             )
-            return certificate_view(cert, base_url=context.settings.public_url, owner=True)
+            record = certificates.record_of(cert)
+            return certificate_view(record, base_url=context.settings.public_url, owner=True)
 
     view = await run_in_threadpool(issue)
-    return JSONResponse({"success": True, "certificate": view}, status_code=201)
+    return render(CertificateAnswer, {"success": True, "certificate": view}, status_code=201)
 
 
 @router.get(
-    "", summary="List your workspace's certificates (certificates:read)", responses=_READ_ERRORS
+    "",
+    response_model=CertificatePageOut,
+    summary="List your workspace's certificates (certificates:read)",
+    responses=_READ_ERRORS,
 )
 def list_certificates(
     request: Request,
@@ -101,7 +112,7 @@ def list_certificates(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     status: Annotated[Literal["active", "revoked"] | None, Query()] = None,
     artist: Annotated[str | None, Query(max_length=500)] = None,
-) -> JSONResponse:
+) -> Response:
     base_url = get_context(request).settings.public_url
     owner = principal.kind == "secret"
     with transaction(request, write=False) as session:
@@ -115,8 +126,12 @@ def list_certificates(
             status=status,
             artist=artist,
         )
-        items = [certificate_view(c, base_url=base_url, owner=owner) for c in page.certificates]
-    return JSONResponse(
+        items = [
+            certificate_view(certificates.record_of(c), base_url=base_url, owner=owner)
+            for c in page.certificates
+        ]
+    return render(
+        CertificatePageOut,
         {
             "certificates": items,
             "pagination": {
@@ -126,33 +141,30 @@ def list_certificates(
                 "has_more": page.has_more,
                 "next_cursor": page.next_cursor,
             },
-        }
+        },
     )
 
 
 @router.get(
     "/{id_or_number}",
+    response_model=CertificateOut,
     openapi_extra={"x-required-scope": "certificates:read (none for cer_test_synthetic)"},
     summary="Read a certificate by ID or number (certificates:read; the sandbox needs no key)",
     responses=_READ_ERRORS,
 )
 @checks_key("certificates:read", publishable=True)
-async def get_certificate(id_or_number: str, request: Request) -> JSONResponse:
+async def get_certificate(id_or_number: str, request: Request) -> Response:
     principal = await read_principal(request, id_or_number)
     base_url = get_context(request).settings.public_url
-
-    def lookup(session: Session) -> dict[str, Any]:
-        cert = certificates.check_readable(
-            certificates.get_certificate(session, id_or_number), principal, id_or_number
-        )
-        owner = certificates.is_owner(cert, principal)
-        return certificate_view(cert, base_url=base_url, owner=owner)
-
-    return JSONResponse(await read(request, lookup))
+    record = await lookup(request, lambda reader: certificates.read_record(reader, id_or_number))
+    cert = certificates.check_readable(record, principal, id_or_number)
+    owner = certificates.is_owner(cert, principal)
+    return render(CertificateOut, certificate_view(cert, base_url=base_url, owner=owner))
 
 
 @router.post(
     "/{certificate_id}/revoke",
+    response_model=CertificateAnswer,
     summary="Revoke one of your certificates (certificates:write)",
     responses=_WRITE_ERRORS,
 )
@@ -161,7 +173,7 @@ def revoke_certificate(
     body: RevokeRequest,
     request: Request,
     principal: Principal = require_scope("certificates:write", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     base_url = get_context(request).settings.public_url
     with transaction(request, write=True) as session:
         cert = certificates.revoke_owned(
@@ -173,12 +185,13 @@ def revoke_certificate(
             actor=principal.key_id,
             base_url=base_url,
         )
-        view = certificate_view(cert, base_url=base_url, owner=True)
-    return JSONResponse({"success": True, "certificate": view})
+        view = certificate_view(certificates.record_of(cert), base_url=base_url, owner=True)
+    return render(CertificateAnswer, {"success": True, "certificate": view})
 
 
 @router.get(
     "/{certificate_id}/versions",
+    response_model=VersionsOut,
     summary="A certificate's version history (certificates:read, owner)",
     responses=_READ_ERRORS,
 )
@@ -186,7 +199,7 @@ def list_versions(
     certificate_id: str,
     request: Request,
     principal: Principal = require_scope("certificates:read", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     with transaction(request, write=False) as session:
         cert = certificates.get_owned_certificate(
             session, certificate_id, account_id=principal.account_id, mode=principal.mode
@@ -194,4 +207,4 @@ def list_versions(
         versions: list[dict[str, Any]] = [
             version_view(v) for v in certificates.list_versions(session, cert.id)
         ]
-    return JSONResponse({"certificate_id": certificate_id, "versions": versions})
+    return render(VersionsOut, {"certificate_id": certificate_id, "versions": versions})

@@ -24,6 +24,7 @@ from soundseal.registry.acoustic.fingerprints import (
 from soundseal.registry.acoustic.index import AcousticIndex
 from soundseal.registry.acoustic.models import VerificationReceipt
 from soundseal.registry.certificates.models import Certificate
+from soundseal.registry.certificates.records import CertificateRecord, record_of
 from soundseal.registry.changes.services import lock_feed
 from soundseal.urls import verify_url
 
@@ -136,18 +137,20 @@ class Evaluation:
 
 
 def evaluate(
-    certificate: Any, query: Fingerprint, policy: MatchPolicy = CURRENT_POLICY
+    certificate: CertificateRecord,
+    fingerprint: bytes | None,
+    query: Fingerprint,
+    policy: MatchPolicy = CURRENT_POLICY,
 ) -> Evaluation:
-    """Compare a served file's fingerprint with the certificate's master (`certificate` has
-    `id`, `status`, `fingerprint`, `duration_ms`: a model or a fast-read row). Pure: the
-    comparison runs outside any transaction."""
+    """Compare a served file's fingerprint with the certificate's master (`fingerprint`,
+    its stored values). Pure: the comparison runs outside any transaction."""
     require_sufficient(query, policy)
     decision: Decision | None = None
     coverage = 0.0
-    if certificate.fingerprint is None:
+    if fingerprint is None:
         reasons = ["the certificate has no acoustic fingerprint (it was issued by SHA-256 only)"]
     else:
-        master = fingerprint_from_bytes(certificate.fingerprint, certificate.duration_ms or 0)
+        master = fingerprint_from_bytes(fingerprint, certificate.duration_ms or 0)
         comparison = compare(query, master)
         coverage = comparison.coverage
         decision = decide(comparison, query.duration_ms, master.duration_ms, policy)
@@ -206,7 +209,7 @@ def record_receipt(
 def verify_audio(
     session: Session,
     *,
-    certificate: Any,
+    certificate: Certificate,
     query: Fingerprint,
     account_id: str,
     key_id: str,
@@ -214,7 +217,7 @@ def verify_audio(
     policy: MatchPolicy = CURRENT_POLICY,
 ) -> VerificationReceipt:
     """Compare a served file's fingerprint with the certificate's master; keep a receipt."""
-    evaluation = evaluate(certificate, query, policy)
+    evaluation = evaluate(record_of(certificate), certificate.fingerprint, query, policy)
     return record_receipt(
         session, evaluation, account_id=account_id, key_id=key_id, mode=mode, policy=policy
     )

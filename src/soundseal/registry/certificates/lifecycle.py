@@ -13,6 +13,7 @@ from soundseal.errors import Conflict, ErrorCode
 from soundseal.registry.certificates.access import get_owned_certificate
 from soundseal.registry.certificates.drafts import required_text
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
+from soundseal.registry.certificates.records import record_of
 from soundseal.registry.certificates.views import certificate_event_data, snapshot
 from soundseal.registry.changes.services import record_change
 from soundseal.registry.events.services import emit
@@ -39,7 +40,7 @@ def emit_certificate_event(session: Session, cert: Certificate, type: str, base_
         account_id=cert.account_id,
         mode=cert.mode,
         type=type,
-        data=certificate_event_data(cert, base_url=base_url),
+        data=certificate_event_data(record_of(cert), base_url=base_url),
     )
 
 

@@ -1,37 +1,29 @@
 """Finding certificates: by ID or number, a workspace's pages, the version history, and the
-prebuilt column reads behind public verification and status."""
+certificate a public verification names (read into the read model, `records.py`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from soundseal.db.fastread import Reader, fetch_one
+from soundseal.db.fastread import Reader
 from soundseal.errors import InvalidInput, NotFound
 from soundseal.ids import is_certificate_id, is_certificate_number
 from soundseal.registry.certificates.drafts import normalize_sha256
 from soundseal.registry.certificates.isrc import normalize_isrc
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
+from soundseal.registry.certificates.records import CertificateRecord, find_record, unknown_form
 from soundseal.registry.cursors import decode_cursor, encode_cursor
 
 __all__ = [
     "CertificatePage",
     "find_for_verification",
-    "get_acoustic",
     "get_certificate",
-    "get_status",
     "list_certificates",
     "list_versions",
 ]
-
-
-def _unknown_form(id_or_number: str) -> NotFound:
-    return NotFound(
-        f"No certificate {id_or_number!r}: expected an ID (cer_…) or a number (SS-YYYY-…)"
-    )
 
 
 def get_certificate(session: Session, id_or_number: str) -> Certificate:
@@ -44,7 +36,7 @@ def get_certificate(session: Session, id_or_number: str) -> Certificate:
             select(Certificate).where(Certificate.certificate_number == id_or_number.upper())
         )
     else:
-        raise _unknown_form(id_or_number)
+        raise unknown_form(id_or_number)
     if cert is None:
         raise NotFound(f"No certificate {id_or_number!r}")
     return cert
@@ -113,64 +105,6 @@ def list_versions(session: Session, certificate_id: str) -> list[CertificateVers
     )
 
 
-_PUBLIC_COLUMNS = (
-    Certificate.id,
-    Certificate.mode,
-    Certificate.certificate_number,
-    Certificate.track_title,
-    Certificate.artist_name,
-    Certificate.status,
-    Certificate.isrc,
-    Certificate.sha256,
-    Certificate.declaration_text,
-    Certificate.issued_at,
-    Certificate.revoked_at,
-)
-_ACTIVE_FIRST = case((Certificate.status == "active", 0), else_=1)
-
-
-def _verification_statement(column: Any) -> Any:
-    return (
-        select(*_PUBLIC_COLUMNS)
-        .where(Certificate.mode == bindparam("mode"), column == bindparam("value"))
-        .order_by(_ACTIVE_FIRST, Certificate.id.desc())
-        .limit(1)
-    )
-
-
-# Built once: verification and status are the registry's hottest reads.
-_VERIFY_BY = {
-    "certificate_number": _verification_statement(Certificate.certificate_number),
-    "sha256": _verification_statement(Certificate.sha256),
-    "isrc": _verification_statement(Certificate.isrc),
-}
-_ACOUSTIC_COLUMNS = (
-    Certificate.id,
-    Certificate.mode,
-    Certificate.status,
-    Certificate.fingerprint,
-    Certificate.duration_ms,
-)
-_ACOUSTIC_BY_ID = select(*_ACOUSTIC_COLUMNS).where(Certificate.id == bindparam("value"))
-_ACOUSTIC_BY_NUMBER = select(*_ACOUSTIC_COLUMNS).where(
-    Certificate.certificate_number == bindparam("value")
-)
-_STATUS_BY_ID = select(
-    Certificate.id,
-    Certificate.mode,
-    Certificate.status,
-    Certificate.updated_at,
-    Certificate.sequence,
-).where(Certificate.id == bindparam("value"))
-_STATUS_BY_NUMBER = select(
-    Certificate.id,
-    Certificate.mode,
-    Certificate.status,
-    Certificate.updated_at,
-    Certificate.sequence,
-).where(Certificate.certificate_number == bindparam("value"))
-
-
 def find_for_verification(
     reader: Reader,
     *,
@@ -178,7 +112,7 @@ def find_for_verification(
     certificate_number: str | None = None,
     sha256: str | None = None,
     isrc: str | None = None,
-) -> Any | None:
+) -> CertificateRecord | None:
     """The certificate a public verification refers to: active ones first, then newest."""
     if certificate_number is not None:
         by, value = "certificate_number", certificate_number.strip().upper()
@@ -190,27 +124,4 @@ def find_for_verification(
         raise InvalidInput(
             "Give one of certificate_number, sha256 or isrc", field="certificate_number"
         )
-    return fetch_one(reader, _VERIFY_BY[by], {"mode": mode, "value": value})
-
-
-def get_status(reader: Reader, id_or_number: str) -> Any:
-    """`id, mode, status, updated_at, sequence` of a certificate, by ID or number."""
-    return _one_by_ident(reader, id_or_number, _STATUS_BY_ID, _STATUS_BY_NUMBER)
-
-
-def get_acoustic(reader: Reader, id_or_number: str) -> Any:
-    """`id, mode, status, fingerprint, duration_ms` of a certificate, by ID or number."""
-    return _one_by_ident(reader, id_or_number, _ACOUSTIC_BY_ID, _ACOUSTIC_BY_NUMBER)
-
-
-def _one_by_ident(reader: Reader, id_or_number: str, by_id: Any, by_number: Any) -> Any:
-    if is_certificate_id(id_or_number):
-        statement, value = by_id, id_or_number
-    elif is_certificate_number(id_or_number.upper()):
-        statement, value = by_number, id_or_number.upper()
-    else:
-        raise _unknown_form(id_or_number)
-    row = fetch_one(reader, statement, {"value": value})
-    if row is None:
-        raise NotFound(f"No certificate {id_or_number!r}")
-    return row
+    return find_record(reader, mode=mode, by=by, value=value)

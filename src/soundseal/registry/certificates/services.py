@@ -4,6 +4,7 @@
 - `issuance.py`: issuing (the credit, duplicate checks, history, event, feed entry);
 - `lifecycle.py`: history entries, events and revocation;
 - `access.py`: who may read or change a certificate (account and mode);
+- `records.py`: the one read model (`CertificateRecord`) and the prebuilt reads that fill it;
 - `lookups.py`: finding certificates, pages of them, their history, the verification reads.
 
 Functions take a session and never commit. This module gathers their public names, so that
@@ -24,28 +25,34 @@ from soundseal.registry.certificates.lifecycle import revoke_certificate, revoke
 from soundseal.registry.certificates.lookups import (
     CertificatePage,
     find_for_verification,
-    get_acoustic,
     get_certificate,
-    get_status,
     list_certificates,
     list_versions,
+)
+from soundseal.registry.certificates.records import (
+    CertificateRecord,
+    read_fingerprint,
+    read_record,
+    record_of,
 )
 
 __all__ = [
     "CertificatePage",
+    "CertificateRecord",
     "NewCertificate",
     "check_readable",
     "create_certificate",
     "find_for_verification",
-    "get_acoustic",
     "get_certificate",
     "get_owned_certificate",
-    "get_status",
     "is_owner",
     "issue_certificate",
     "list_certificates",
     "list_versions",
     "normalize_sha256",
+    "read_fingerprint",
+    "read_record",
+    "record_of",
     "required_text",
     "revoke_certificate",
     "revoke_owned",

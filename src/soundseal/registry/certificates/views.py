@@ -1,4 +1,7 @@
-"""How certificates are shown: the public fields, and everything for their owner."""
+"""How certificates are shown: the public fields, and everything for their owner.
+
+Every view renders the one read model (`records.CertificateRecord`), whichever way it was
+read."""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from soundseal.registry.certificates.models import Certificate, CertificateVersion
+from soundseal.registry.certificates.records import CertificateRecord
+from soundseal.urls import proof_url, verify_url
 
 __all__ = [
     "certificate_event_data",
@@ -35,7 +40,7 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def certificate_event_data(cert: Certificate, *, base_url: str) -> dict[str, Any]:
+def certificate_event_data(cert: CertificateRecord, *, base_url: str) -> dict[str, Any]:
     """The `data` of `certificate.*` events: the vendor doc's fields, plus the ID and reason."""
     return {
         "certificate_id": cert.id,
@@ -45,13 +50,13 @@ def certificate_event_data(cert: Certificate, *, base_url: str) -> dict[str, Any
         "status": cert.status,
         "isrc": cert.isrc,
         "sha256_fingerprint": cert.sha256,
-        "verification_url": f"{base_url}/verify/{cert.certificate_number}",
+        "verification_url": verify_url(base_url, cert.certificate_number),
         "version": cert.version,
         "revocation_reason": cert.revocation_reason,
     }
 
 
-def certificate_view(cert: Certificate, *, base_url: str, owner: bool) -> dict[str, Any]:
+def certificate_view(cert: CertificateRecord, *, base_url: str, owner: bool) -> dict[str, Any]:
     view: dict[str, Any] = {
         "id": cert.id,
         "certificate_number": cert.certificate_number,
@@ -63,14 +68,14 @@ def certificate_view(cert: Certificate, *, base_url: str, owner: bool) -> dict[s
         "type": cert.type,
         "declaration": cert.declaration_text,
         "ai_disclosure": cert.ai_disclosure,
-        "has_acoustic_fingerprint": cert.fingerprint is not None,
+        "has_acoustic_fingerprint": cert.has_fingerprint,
         "duration_ms": cert.duration_ms,
         "issued_at": iso(cert.issued_at),
         "revoked_at": iso(cert.revoked_at),
         "revocation_reason": cert.revocation_reason,
         "livemode": cert.mode == "live",
-        "verification_url": f"{base_url}/verify/{cert.certificate_number}",
-        "proof_url": f"{base_url}/cert/{cert.id}",
+        "verification_url": verify_url(base_url, cert.certificate_number),
+        "proof_url": proof_url(base_url, cert.id),
     }
     if owner:
         view.update(
@@ -85,15 +90,15 @@ def certificate_view(cert: Certificate, *, base_url: str, owner: bool) -> dict[s
     return view
 
 
-def verification_view(cert: Any) -> dict[str, Any]:
-    """The certificate in a `/verify` answer (a model or a fast-read row)."""
+def verification_view(cert: CertificateRecord) -> dict[str, Any]:
+    """The certificate in a `/verify` answer."""
     view = {name: getattr(cert, attribute) for name, attribute in _VERIFICATION_FIELDS}
     view["issued_at"] = iso(cert.issued_at)
     view["revoked_at"] = iso(cert.revoked_at)
     return view
 
 
-def status_view(cert: Any) -> dict[str, Any]:
+def status_view(cert: CertificateRecord) -> dict[str, Any]:
     return {
         "id": cert.id,
         "status": cert.status,

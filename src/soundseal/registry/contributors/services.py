@@ -19,6 +19,7 @@ from soundseal.ids import new_id
 from soundseal.registry.accounts.services import normalize_email
 from soundseal.registry.certificates.history import record_step
 from soundseal.registry.certificates.models import Certificate
+from soundseal.registry.certificates.records import record_of
 from soundseal.registry.certificates.services import required_text
 from soundseal.registry.certificates.views import certificate_event_data
 from soundseal.registry.contributors.models import Contributor
@@ -160,6 +161,9 @@ def acknowledge(session: Session, token: str, *, now: datetime, base_url: str) -
         account_id=cert.account_id,
         mode=cert.mode,
         type="certificate.updated",
-        data={**certificate_event_data(cert, base_url=base_url), "changes": ["contributors"]},
+        data={
+            **certificate_event_data(record_of(cert), base_url=base_url),
+            "changes": ["contributors"],
+        },
     )
     return contributor

@@ -17,6 +17,7 @@ from soundseal.registry.acoustic.index import AcousticIndex
 from soundseal.registry.acoustic.services import duplicate_work_scan
 from soundseal.registry.certificates.lookups import list_versions
 from soundseal.registry.certificates.models import Certificate
+from soundseal.registry.certificates.records import record_of
 from soundseal.registry.certificates.views import certificate_view, version_view
 from soundseal.registry.contributors.services import list_contributors
 from soundseal.registry.contributors.views import contributor_view
@@ -64,7 +65,7 @@ def deep_verification(
     owner = cert.account_id == account_id
     body: dict[str, Any] = {
         "verified": cert.status == "active",
-        "certificate": certificate_view(cert, base_url=base_url, owner=owner),
+        "certificate": certificate_view(record_of(cert), base_url=base_url, owner=owner),
         "ai_disclosure": cert.ai_disclosure,
         "deep_scan": {
             **duplicate_work_scan(session, acoustic_index, cert, base_url=base_url),

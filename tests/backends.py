@@ -91,9 +91,7 @@ class Backend:
         tables = [t.name for t in reversed(metadata.sorted_tables)]
         statements = [f"DELETE FROM {name}" for name in tables]
         # Identity columns count from 1 again in every test, as in a new registry.
-        statements.append(
-            "SELECT setval(s.oid, 1, false) FROM pg_class s WHERE s.relkind = 'S'"
-        )
+        statements.append("SELECT setval(s.oid, 1, false) FROM pg_class s WHERE s.relkind = 'S'")
         with database.engine.begin() as conn:
             conn.exec_driver_sql("; ".join(statements))
             for table in metadata.sorted_tables:

@@ -80,23 +80,13 @@ class Verification(_Out):
     isrc: str | None = None
 
 
-class CertificateOut(_Out):
+class CertificateOut(PublicCertificate):
     """A certificate; the last five members only for the owning workspace's secret keys."""
 
-    id: str
-    certificate_number: str
-    track_title: str
-    artist_name: str
-    status: str
-    isrc: str | None
-    sha256_fingerprint: str
     type: str
-    declaration: str
     ai_disclosure: dict[str, Any] | None
     has_acoustic_fingerprint: bool
     duration_ms: int | None
-    issued_at: Timestamp
-    revoked_at: Timestamp | None
     revocation_reason: str | None
     livemode: bool
     verification_url: str

@@ -55,8 +55,7 @@ class FastReader:
         # Public API only (`dialect_impl`, `result_processor`): the same conversions a
         # Session applies, so a row read here equals one read through the ORM.
         conversions = (
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in columns
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         )
         processors = tuple(
             (position, convert)

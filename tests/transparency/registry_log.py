@@ -147,4 +147,4 @@ class RegistryLog:
 
 
 def new_log(name: str = ORIGIN) -> RegistryLog:
-    return RegistryLog(SignerKey.generate(name))
+    return RegistryLog(SignerKey.generate(name), origin=name)

@@ -147,6 +147,27 @@ def test_any_stored_text_reads_as_a_state_or_raises_corrupt_state(text: str | by
         VerifiedLog.loads(text)
 
 
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    member=st.sampled_from(["origin", "size", "root", "right_edge", "checkpoint"]),
+    value=json_values,
+)
+def test_any_value_of_a_stored_member_reads_back_or_raises_corrupt_state(
+    member: str, value: object
+) -> None:
+    stored = at(LOG, 5).to_json()
+    stored[member] = value
+    with contextlib.suppress(CorruptState):
+        assert VerifiedLog.from_json(stored) == at(LOG, 5)
+
+
 # Inconsistent logs.
 
 

@@ -101,6 +101,8 @@ class VerifiedLog:
             if self.size:
                 raise CorruptState("a non-empty tree is held with the checkpoint that signed it")
             return
+        if not isinstance(self.checkpoint, str):
+            raise CorruptState("the stored checkpoint is a text")
         try:
             stated = Checkpoint.parse(parse_note(self.checkpoint).text)
         except NoteError as exc:

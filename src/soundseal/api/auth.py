@@ -194,7 +194,7 @@ _Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
 
 def checks_key(scope: str, *, publishable: bool) -> Callable[[_Endpoint], _Endpoint]:
     """A decorator for endpoints that check their key themselves (a read that needs no key
-    for the sandbox certificate, the hot paths): declares what the check needs."""
+    for the sandbox certificate, the polled reads): declares what the check needs."""
 
     def mark(endpoint: _Endpoint) -> _Endpoint:
         mark_key_check(endpoint, scope, publishable=publishable)

@@ -155,7 +155,7 @@ class EdgeMiddleware:
 
     def _answered_by(self, scope: Scope) -> RoutePolicy:
         """The policy of the route the router picked: FastAPI records its routes as
-        `route`, Starlette's plain routes (the hot paths) only their `endpoint`."""
+        `route`, Starlette's plain routes only their `endpoint`."""
         route = scope.get("route")
         if route is not None:
             return self.policy(route)

@@ -14,18 +14,29 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from soundseal.api.schemas import MAX_INT32
+
 __all__ = [
     "CertificateAnswer",
     "CertificateOut",
     "CertificatePageOut",
     "CertificateStatus",
+    "ChangesOut",
+    "Count",
     "PublicCertificate",
+    "PublicStatusesOut",
+    "SignedInt",
+    "Timestamp",
     "Verification",
     "VersionsOut",
     "render",
 ]
 
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+# A count, sequence, size or offset: never negative, and within a 32-bit integer.
+Count = Annotated[int, Field(ge=0, le=MAX_INT32)]
+# A signed quantity (a ledger amount, an alignment offset that may fall before the start).
+SignedInt = Annotated[int, Field(ge=-MAX_INT32, le=MAX_INT32)]
 
 
 class _Out(BaseModel):
@@ -127,3 +138,29 @@ class VersionOut(_Out):
 class VersionsOut(_Out):
     certificate_id: str
     versions: list[VersionOut]
+
+
+class ChangeOut(_Out):
+    sequence: Count
+    type: str
+    certificate_id: str
+    status: str
+    occurred_at: Timestamp
+
+
+class ChangesOut(_Out):
+    changes: list[ChangeOut]
+    last_sequence: Count = Field(description="pass it as `since_sequence` next time")
+    has_more: bool
+    server_time: Timestamp
+
+
+class PublicStatus(_Out):
+    id: str
+    status: str
+
+
+class PublicStatusesOut(_Out):
+    """The known IDs among those asked for; unknown ones are left out."""
+
+    data: list[PublicStatus]

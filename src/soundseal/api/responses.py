@@ -60,7 +60,7 @@ class CertificateStatus(_Out):
     id: str
     status: str = Field(description="active or revoked")
     updated_at: Timestamp
-    sequence: int = Field(description="the change feed sequence of the last change")
+    sequence: Count = Field(description="the change feed sequence of the last change")
 
 
 class PublicCertificate(_Out):
@@ -97,15 +97,15 @@ class CertificateOut(PublicCertificate):
     type: str
     ai_disclosure: dict[str, Any] | None
     has_acoustic_fingerprint: bool
-    duration_ms: int | None
+    duration_ms: Count | None
     revocation_reason: str | None
     livemode: bool
     verification_url: str
     proof_url: str
     audio_file_name: str | None = None
     updated_at: Timestamp | None = None
-    version: int | None = None
-    sequence: int | None = None
+    version: Count | None = None
+    sequence: Count | None = None
     account_id: str | None = None
 
 
@@ -115,9 +115,9 @@ class CertificateAnswer(_Out):
 
 
 class Pagination(_Out):
-    total: int
-    limit: int
-    offset: int
+    total: Count
+    limit: Count
+    offset: Count
     has_more: bool
     next_cursor: str | None
 
@@ -128,7 +128,7 @@ class CertificatePageOut(_Out):
 
 
 class VersionOut(_Out):
-    version: int
+    version: Count
     change: str
     actor: str | None
     changed_at: Timestamp

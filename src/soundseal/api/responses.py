@@ -14,18 +14,29 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from soundseal.api.schemas import MAX_INT32
+
 __all__ = [
     "CertificateAnswer",
     "CertificateOut",
     "CertificatePageOut",
     "CertificateStatus",
+    "ChangesOut",
+    "Count",
     "PublicCertificate",
+    "PublicStatusesOut",
+    "SignedInt",
+    "Timestamp",
     "Verification",
     "VersionsOut",
     "render",
 ]
 
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+# A count, sequence, size or offset: never negative, and within a 32-bit integer.
+Count = Annotated[int, Field(ge=0, le=MAX_INT32)]
+# A signed quantity (a ledger amount, an alignment offset that may fall before the start).
+SignedInt = Annotated[int, Field(ge=-MAX_INT32, le=MAX_INT32)]
 
 
 class _Out(BaseModel):
@@ -49,7 +60,7 @@ class CertificateStatus(_Out):
     id: str
     status: str = Field(description="active or revoked")
     updated_at: Timestamp
-    sequence: int = Field(description="the change feed sequence of the last change")
+    sequence: Count = Field(description="the change feed sequence of the last change")
 
 
 class PublicCertificate(_Out):
@@ -86,15 +97,15 @@ class CertificateOut(PublicCertificate):
     type: str
     ai_disclosure: dict[str, Any] | None
     has_acoustic_fingerprint: bool
-    duration_ms: int | None
+    duration_ms: Count | None
     revocation_reason: str | None
     livemode: bool
     verification_url: str
     proof_url: str
     audio_file_name: str | None = None
     updated_at: Timestamp | None = None
-    version: int | None = None
-    sequence: int | None = None
+    version: Count | None = None
+    sequence: Count | None = None
     account_id: str | None = None
 
 
@@ -104,9 +115,9 @@ class CertificateAnswer(_Out):
 
 
 class Pagination(_Out):
-    total: int
-    limit: int
-    offset: int
+    total: Count
+    limit: Count
+    offset: Count
     has_more: bool
     next_cursor: str | None
 
@@ -117,7 +128,7 @@ class CertificatePageOut(_Out):
 
 
 class VersionOut(_Out):
-    version: int
+    version: Count
     change: str
     actor: str | None
     changed_at: Timestamp
@@ -127,3 +138,29 @@ class VersionOut(_Out):
 class VersionsOut(_Out):
     certificate_id: str
     versions: list[VersionOut]
+
+
+class ChangeOut(_Out):
+    sequence: Count
+    type: str
+    certificate_id: str
+    status: str
+    occurred_at: Timestamp
+
+
+class ChangesOut(_Out):
+    changes: list[ChangeOut]
+    last_sequence: Count = Field(description="pass it as `since_sequence` next time")
+    has_more: bool
+    server_time: Timestamp
+
+
+class PublicStatus(_Out):
+    id: str
+    status: str
+
+
+class PublicStatusesOut(_Out):
+    """The known IDs among those asked for; unknown ones are left out."""
+
+    data: list[PublicStatus]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from soundseal.api.auth import require_scope
+from soundseal.api.responses import render
+from soundseal.api.responses_acoustic import Identification, ReceiptOut
 from soundseal.api.schemas import (
     FingerprintFields,
     IdentifyRequest,
@@ -43,6 +45,7 @@ def _query(body: FingerprintFields) -> Fingerprint:
 
 @router.post(
     "/certificates/{certificate_id}/verify-audio",
+    response_model=ReceiptOut,
     summary="Does this audio match the certificate's master? (verify:read, secret key)",
     description=(
         "Send the served file's raw Chromaprint fingerprint (`fpcalc -raw`) and its whole "
@@ -58,7 +61,7 @@ async def verify_audio(
     body: VerifyAudioRequest,
     request: Request,
     principal: Principal = require_scope("verify:read", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     query = _query(body)
 
     cert = await lookup(request, lambda reader: read_record(reader, certificate_id))
@@ -79,11 +82,12 @@ async def verify_audio(
             )
         return acoustic.receipt_view(receipt)
 
-    return JSONResponse(await run_in_threadpool(run))
+    return render(ReceiptOut, await run_in_threadpool(run))
 
 
 @router.get(
     "/verification-receipts/{receipt_id}",
+    response_model=ReceiptOut,
     summary="A verify-audio receipt, for the workspace and mode that asked "
     "(verify:read, secret key)",
     description="Read with the kind of key that can make one: a secret key of the same "
@@ -94,16 +98,17 @@ def get_receipt(
     receipt_id: str,
     request: Request,
     principal: Principal = require_scope("verify:read", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     with transaction(request, write=False) as session:
         receipt = acoustic.get_receipt(
             session, receipt_id, account_id=principal.account_id, mode=principal.mode
         )
-        return JSONResponse(acoustic.receipt_view(receipt))
+        return render(ReceiptOut, acoustic.receipt_view(receipt))
 
 
 @router.post(
     "/identify",
+    response_model=Identification,
     summary="Which certificates' masters contain this audio? (verify:read, secret key)",
     responses=_ERRORS,
 )
@@ -111,7 +116,7 @@ async def identify(
     body: IdentifyRequest,
     request: Request,
     principal: Principal = require_scope("verify:read", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     query = _query(body)
     index = get_context(request).acoustic
     base_url = get_context(request).settings.public_url
@@ -140,10 +145,11 @@ async def identify(
             ]
 
     matches = await run_in_threadpool(run)
-    return JSONResponse(
+    return render(
+        Identification,
         {
             "matches": matches,
             "policy_version": CURRENT_POLICY.version,
             "policy_accepted": CURRENT_POLICY.calibrated,
-        }
+        },
     )

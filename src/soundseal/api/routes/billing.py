@@ -11,10 +11,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from soundseal.api.auth import require_caller, require_scope
+from soundseal.api.responses import render
+from soundseal.api.responses_billing import (
+    BillingOverview,
+    CreditsCheckout,
+    StripeWebhookAnswer,
+    TierCheckout,
+)
 from soundseal.api.schemas import CreditsCheckoutRequest, TierCheckoutRequest, error_responses
 from soundseal.errors import BillingDisabled, InvalidInput
 from soundseal.http.context import AppContext, get_context, transaction
@@ -62,6 +69,7 @@ def _redirects(
 
 @router.get(
     "/checkout",
+    response_model=BillingOverview,
     summary="The API tier, this month's usage and the tiers for sale (billing:read)",
     description=(
         "The vendor doc lists `billing:write` for this view; a key with either "
@@ -75,13 +83,14 @@ def billing_overview(
     principal: Principal = require_scope(
         "billing:read", secret_only=True, or_scope="billing:write"
     ),
-) -> JSONResponse:
+) -> Response:
     context = get_context(request)
     catalogue = context.catalogue
     with transaction(request, write=False) as session:
         tier = get_tier(session, principal.account_id)
         remaining = balance(session, principal.account_id)
-    return JSONResponse(
+    return render(
+        BillingOverview,
         {
             "current_tier": tier,
             "monthly_requests_used": context.quota.used(principal.account_id),
@@ -91,12 +100,13 @@ def billing_overview(
             "credit_pack": catalogue.pack_view(),
             "credits_remaining": remaining,
             "billing_enabled": context.checkout is not None,
-        }
+        },
     )
 
 
 @router.post(
     "/checkout",
+    response_model=TierCheckout,
     summary="A Stripe Checkout session to upgrade the API tier (billing:write)",
     description=(
         "Answers `checkout_url`: send the buyer there. The tier changes when Stripe reports "
@@ -109,7 +119,7 @@ async def tier_checkout(
     request: Request,
     body: TierCheckoutRequest,
     principal: Principal = require_scope("billing:write", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     context = get_context(request)
     checkout = _checkout(context)
     with transaction(request, write=False) as db:
@@ -127,18 +137,20 @@ async def tier_checkout(
             cancel_url=cancel_url,
         )
     )
-    return JSONResponse(
+    return render(
+        TierCheckout,
         {
             "checkout_url": sale.session.url,
             "session_id": sale.session.id,
             "tier": body.tier,
             "price": sale.price,
-        }
+        },
     )
 
 
 @router.post(
     "/credits",
+    response_model=CreditsCheckout,
     summary="A Stripe Checkout session to buy credit packs (billing:write)",
     description=(
         "`packs` times the configured pack size (GET /api/v1/billing/checkout shows it). The "
@@ -150,7 +162,7 @@ async def credits_checkout(
     request: Request,
     body: CreditsCheckoutRequest,
     principal: Principal = require_scope("billing:write", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     context = get_context(request)
     checkout = _checkout(context)
     success_url, cancel_url = _redirects(context, body)
@@ -164,13 +176,14 @@ async def credits_checkout(
             cancel_url=cancel_url,
         )
     )
-    return JSONResponse(
+    return render(
+        CreditsCheckout,
         {
             "checkout_url": sale.session.url,
             "session_id": sale.session.id,
             "credits": body.packs * context.catalogue.pack_size,
             "price": sale.price,
-        }
+        },
     )
 
 
@@ -188,6 +201,7 @@ def _signature_header() -> Any:
 
 @router.post(
     "/stripe/webhook",
+    response_model=StripeWebhookAnswer,
     summary="Stripe's webhook: applies paid tiers and credit packs (Stripe-Signature)",
     description=(
         "Called by Stripe, not by API keys: the `Stripe-Signature` header is verified with "
@@ -198,7 +212,7 @@ def _signature_header() -> Any:
     responses=error_responses(400, 429),
     dependencies=[require_caller("Stripe-Signature (no API key)", "stripe"), _signature_header()],
 )
-async def stripe_webhook(request: Request) -> JSONResponse:
+async def stripe_webhook(request: Request) -> Response:
     checkout = _checkout(get_context(request))
     payload = await request.body()
     event = checkout.verified_event(payload, request.headers.get("stripe-signature"))
@@ -220,4 +234,4 @@ async def stripe_webhook(request: Request) -> JSONResponse:
         event["type"],
         "applied" if answer["applied"] else answer["reason"],
     )
-    return JSONResponse(answer)
+    return render(StripeWebhookAnswer, answer)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
 from soundseal.api.auth import require_key
+from soundseal.api.responses import ChangesOut, render
 from soundseal.api.schemas import MAX_SEQUENCE, error_responses
 from soundseal.db.base import utcnow
 from soundseal.http.context import transaction
@@ -20,6 +21,7 @@ router = APIRouter(prefix="/api/v1/certificates", tags=["change feed"])
 
 @router.get(
     "/changes",
+    response_model=ChangesOut,
     summary="Changes to certificates in your key's mode, in sequence order (any valid key)",
     description=(
         "`sequence` is gap-free and strictly increasing, and no reader ever sees an entry "
@@ -33,12 +35,13 @@ def changes(
     principal: Principal = require_key(),
     since_sequence: Annotated[int, Query(ge=0, le=MAX_SEQUENCE)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> JSONResponse:
+) -> Response:
     with transaction(request, write=False) as session:
         entries = list_changes(session, mode=principal.mode, since=since_sequence, limit=limit + 1)
     has_more = len(entries) > limit
     entries = entries[:limit]
-    return JSONResponse(
+    return render(
+        ChangesOut,
         {
             "changes": [change_view(c) for c in entries],
             "last_sequence": entries[-1].sequence if entries else since_sequence,

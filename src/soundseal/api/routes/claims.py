@@ -8,9 +8,11 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
 from soundseal.api.auth import OPERATOR, require_operator, require_scope
+from soundseal.api.responses import render
+from soundseal.api.responses_claims import ClaimAnswer, ClaimOnly, ClaimPageOut
 from soundseal.api.schemas import (
     MAX_OFFSET,
     ClaimCreate,
@@ -32,13 +34,14 @@ _READ_ERRORS = error_responses(400, 401, 403, 404, 429)
 _WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429)
 
 
-def _one(claim: Any) -> JSONResponse:
-    return JSONResponse({"success": True, "claim": claim})
+def _one(claim: Any, *, status_code: int = 200) -> Response:
+    return render(ClaimAnswer, {"success": True, "claim": claim}, status_code=status_code)
 
 
 @router.post(
     "",
     status_code=201,
+    response_model=ClaimAnswer,
     summary="File a claim against a certificate (claims:write)",
     description=(
         "`certificate` is its ID or number, in the key's mode. `type`: ownership, credit, "
@@ -51,7 +54,7 @@ def file_claim(
     body: ClaimCreate,
     request: Request,
     principal: Principal = require_scope("claims:write", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     settings = get_context(request).settings
     name, email = body.claimant_fields()
     draft = claims.NewClaim(
@@ -72,13 +75,12 @@ def file_claim(
             now=now,
         )
         view = claim_view(claim, claim.certificate, now=now)
-    response = _one(view)
-    response.status_code = 201
-    return response
+    return _one(view, status_code=201)
 
 
 @router.get(
     "",
+    response_model=ClaimPageOut,
     summary="Claims against your workspace's certificates (claims:read)",
     description=(
         "Newest first. `limit` (≤ 100); `offset`, or `cursor` = the previous page's "
@@ -97,7 +99,7 @@ def list_claims(
     status: Annotated[ClaimStatus | None, Query()] = None,
     type: Annotated[ClaimType | None, Query()] = None,
     certificate: Annotated[str | None, Query(max_length=64)] = None,
-) -> JSONResponse:
+) -> Response:
     now = utcnow()
     with transaction(request, write=False) as session:
         page = claims.list_claims(
@@ -114,7 +116,8 @@ def list_claims(
             cursor=cursor,
         )
         items = [claim_view(c, c.certificate, now=now) for c in page.claims]
-    return JSONResponse(
+    return render(
+        ClaimPageOut,
         {
             "claims": items,
             "pagination": {
@@ -125,12 +128,13 @@ def list_claims(
                 "next_cursor": page.next_cursor,
                 "next_starting_after": items[-1]["id"] if page.has_more and items else None,
             },
-        }
+        },
     )
 
 
 @router.get(
     "/{claim_id}",
+    response_model=ClaimOnly,
     summary="One claim against your workspace's certificates (claims:read)",
     responses=_READ_ERRORS,
 )
@@ -138,18 +142,19 @@ def get_claim(
     claim_id: str,
     request: Request,
     principal: Principal = require_scope("claims:read", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     now = utcnow()
     with transaction(request, write=False) as session:
         claim = claims.get_claim(
             session, claim_id, account_id=principal.account_id, mode=principal.mode
         )
         view = claim_view(claim, claim.certificate, now=now)
-    return JSONResponse({"claim": view})
+    return render(ClaimOnly, {"claim": view})
 
 
 @router.post(
     "/{claim_id}/respond",
+    response_model=ClaimAnswer,
     summary="Respond to a claim against your certificate (claims:write, owner)",
     description="Once, while the claim is pending (before `response_deadline`); else 409.",
     responses=_WRITE_ERRORS,
@@ -159,7 +164,7 @@ def respond_to_claim(
     body: ClaimResponse,
     request: Request,
     principal: Principal = require_scope("claims:write", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     now = utcnow()
     with transaction(request, write=True) as session:
         claim = claims.get_claim(
@@ -174,6 +179,7 @@ def respond_to_claim(
 
 @router.post(
     "/{claim_id}/resolve",
+    response_model=ClaimAnswer,
     summary="Resolve a claim (the registry's operator)",
     description=(
         "`outcome`: `upheld` revokes the certificate, the claim as the reason; `dismissed` "
@@ -187,7 +193,7 @@ def resolve_claim(
     body: ClaimResolution,
     request: Request,
     operator: str = require_operator(),
-) -> JSONResponse:
+) -> Response:
     now = utcnow()
     base_url = get_context(request).settings.public_url
     with transaction(request, write=True) as session:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
 from soundseal.api.auth import require_scope
 from soundseal.api.idempotency import secret_fields
+from soundseal.api.responses import render
+from soundseal.api.responses_contributors import ContributorInvitation, ContributorList
 from soundseal.api.schemas import ContributorInvite, error_responses
 from soundseal.db.base import utcnow
 from soundseal.http.context import get_context, transaction
@@ -25,6 +27,7 @@ router = APIRouter(prefix="/api/v1/certificates", tags=["contributors"])
 @router.post(
     "/{certificate_id}/contributors",
     status_code=201,
+    response_model=ContributorInvitation,
     summary="Invite a contributor to your certificate (certificates:write)",
     description=(
         "Returns the contributor and its one-time `acknowledgement_url`, shown only here: "
@@ -39,7 +42,7 @@ def invite(
     body: ContributorInvite,
     request: Request,
     principal: Principal = require_scope("certificates:write", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     base_url = get_context(request).settings.public_url
     with transaction(request, write=True) as session:
         cert = certificates.get_owned_certificate(
@@ -56,7 +59,8 @@ def invite(
         )
         view: dict[str, Any] = contributor_view(contributor, owner=True)
     view["acknowledgement_url"] = acknowledgement_url(base_url, token)
-    return JSONResponse(
+    return render(
+        ContributorInvitation,
         {
             "success": True,
             "contributor": view,
@@ -69,6 +73,7 @@ def invite(
 
 @router.get(
     "/{certificate_id}/contributors",
+    response_model=ContributorList,
     summary="A certificate's contributors (certificates:read)",
     responses=error_responses(400, 401, 403, 404, 429),
 )
@@ -76,7 +81,7 @@ def list_contributors(
     certificate_id: str,
     request: Request,
     principal: Principal = require_scope("certificates:read"),
-) -> JSONResponse:
+) -> Response:
     with transaction(request, write=False) as session:
         cert = certificates.check_readable(
             certificates.get_certificate(session, certificate_id), principal, certificate_id
@@ -84,4 +89,4 @@ def list_contributors(
         owner = certificates.is_owner(cert, principal)
         rows = contributors.list_contributors(session, cert.id, acknowledged_only=not owner)
         items = [contributor_view(c, owner=owner) for c in rows]
-    return JSONResponse({"certificate_id": cert.id, "contributors": items})
+    return render(ContributorList, {"certificate_id": cert.id, "contributors": items})

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
 from soundseal.api.auth import require_scope
+from soundseal.api.responses import render
+from soundseal.api.responses_billing import CreditsOut
 from soundseal.api.schemas import error_responses
 from soundseal.errors import InvalidInput
 from soundseal.http.context import get_context, transaction
@@ -19,6 +21,7 @@ router = APIRouter(prefix="/api/v1/credits", tags=["billing"])
 
 @router.get(
     "",
+    response_model=CreditsOut,
     summary="Credits remaining and the ledger (billing:read)",
     description=(
         "Live certificates and deep verifications cost 1 credit each; test mode is free. "
@@ -31,7 +34,7 @@ def get_credits(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     starting_after: Annotated[str | None, Query(max_length=40, pattern="^cre_")] = None,
     principal: Principal = require_scope("billing:read", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     if starting_after is not None and not starting_after.startswith("cre_"):
         raise InvalidInput(
             "starting_after must be a ledger entry ID (cre_…)", field="starting_after"
@@ -44,7 +47,8 @@ def get_credits(
         remaining = balance(session, principal.account_id)
     has_more = len(entries) > limit
     entries = entries[:limit]
-    return JSONResponse(
+    return render(
+        CreditsOut,
         {
             "credits_enabled": settings.credits_enabled,
             "credits_remaining": remaining,
@@ -52,5 +56,5 @@ def get_credits(
             "entries": [credit_entry_view(e) for e in entries],
             "has_more": has_more,
             "next_starting_after": entries[-1].id if has_more else None,
-        }
+        },
     )

@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from soundseal.api.auth import require_scope
+from soundseal.api.responses import render
+from soundseal.api.responses_contributors import DeepVerification
 from soundseal.api.schemas import error_responses
 from soundseal.http.context import get_context, transaction
 from soundseal.registry.keys.services import Principal
@@ -26,6 +28,7 @@ Text = Annotated[str | None, Query(max_length=64)]
 
 @router.get(
     "/deep",
+    response_model=DeepVerification,
     summary="Deep verification: full certificate, duplicate-work scan, history (1 credit)",
     description=(
         "Give exactly one of `certificate_number`, `sha256` or `isrc`. Costs 1 credit of the "
@@ -44,7 +47,7 @@ async def deep_verify(
     sha256: Text = None,
     isrc: Text = None,
     principal: Principal = require_scope("verify:read", secret_only=True),
-) -> JSONResponse:
+) -> Response:
     context = get_context(request)
 
     def scan() -> dict[str, Any]:
@@ -62,4 +65,4 @@ async def deep_verify(
                 credits_enabled=context.settings.credits_enabled,
             )
 
-    return JSONResponse(await run_in_threadpool(scan))
+    return render(DeepVerification, await run_in_threadpool(scan))

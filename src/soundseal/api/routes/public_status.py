@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
+from soundseal.api.responses import PublicStatusesOut, render
 from soundseal.api.schemas import error_responses
 from soundseal.errors import InvalidInput, RateLimited
 from soundseal.http.context import client_ip, get_context, transaction
@@ -19,6 +20,7 @@ router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 @router.get(
     "/status",
+    response_model=PublicStatusesOut,
     summary="Statuses of up to 100 certificates, for the seal widget (no key)",
     responses=error_responses(400, 429),
     openapi_extra={"x-required-scope": "none (public, rate limited per IP)"},
@@ -32,7 +34,7 @@ def public_status(
             description=f"Up to {MAX_STATUS_IDS} comma-separated certificate IDs (cer_…)",
         ),
     ] = "",
-) -> JSONResponse:
+) -> Response:
     """`{"data": [{"id", "status"}]}` for the known IDs among `ids`; unknown ones are left
     out. CORS-enabled for any origin, without credentials; cacheable for five minutes."""
     context = get_context(request)
@@ -58,7 +60,8 @@ def public_status(
     with transaction(request, write=False) as session:
         statuses = public_statuses(session, wanted)
     body = {"data": [{"id": cert_id, "status": statuses[cert_id]} for cert_id in sorted(statuses)]}
-    return JSONResponse(
+    return render(
+        PublicStatusesOut,
         body,
         headers={"Cache-Control": f"public, max-age={settings.status_max_age_seconds}"},
     )

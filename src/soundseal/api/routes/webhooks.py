@@ -6,10 +6,19 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
 from soundseal.api.auth import require_scope
 from soundseal.api.idempotency import secret_fields
+from soundseal.api.responses import render
+from soundseal.api.responses_webhooks import (
+    DeliveryAnswer,
+    DeliveryPageOut,
+    WebhookCreated,
+    WebhookDeleted,
+    WebhookList,
+    WebhookUpdated,
+)
 from soundseal.api.schemas import WebhookCreate, WebhookUpdate, error_responses
 from soundseal.errors import InvalidInput
 from soundseal.http.context import get_context, transaction
@@ -41,19 +50,25 @@ def _owned(session: Any, principal: Principal, webhook_id: str) -> WebhookEndpoi
     )
 
 
-@router.get("", summary="List webhook endpoints (webhooks:read)", responses=_READ_ERRORS)
-def list_webhooks(request: Request, principal: Principal = _read()) -> JSONResponse:
+@router.get(
+    "",
+    response_model=WebhookList,
+    summary="List webhook endpoints (webhooks:read)",
+    responses=_READ_ERRORS,
+)
+def list_webhooks(request: Request, principal: Principal = _read()) -> Response:
     with transaction(request, write=False) as session:
         items = webhooks.list_endpoints(
             session, account_id=principal.account_id, mode=principal.mode
         )
         views = [endpoint_view(e) for e in items]
-    return JSONResponse({"webhooks": views, "available_events": list(EVENT_TYPES)})
+    return render(WebhookList, {"webhooks": views, "available_events": list(EVENT_TYPES)})
 
 
 @router.post(
     "",
     status_code=201,
+    response_model=WebhookCreated,
     summary="Create a webhook endpoint; its secret is shown only now (webhooks:manage)",
     description="An Idempotency-Key replay returns `webhook.secret` as null: the secret is "
     "never stored with the replayable response.",
@@ -62,7 +77,7 @@ def list_webhooks(request: Request, principal: Principal = _read()) -> JSONRespo
 )
 def create_webhook(
     body: WebhookCreate, request: Request, principal: Principal = _manage()
-) -> JSONResponse:
+) -> Response:
     allow_private = get_context(request).settings.webhook_allow_private
     with transaction(request, write=True) as session:
         endpoint = webhooks.create_endpoint(
@@ -75,7 +90,8 @@ def create_webhook(
             allow_private=allow_private,
         )
         view = {**endpoint_view(endpoint), "secret": endpoint.secret}
-    return JSONResponse(
+    return render(
+        WebhookCreated,
         {"success": True, "webhook": view, "message": f"Webhook created. {_SAVE}"},
         status_code=201,
     )
@@ -116,6 +132,7 @@ def _change(body: WebhookUpdate | None, query: dict[str, Any]) -> webhooks.Updat
 
 @router.patch(
     "",
+    response_model=WebhookUpdated,
     summary="Update a webhook: rotate its secret, URL, active state, events (webhooks:manage)",
     description="The fields come as query parameters (`?id=…&is_active=false`, as the partner "
     "doc shows) or as a JSON body, not both. `is_active: true` re-enables a disabled webhook, "
@@ -141,7 +158,7 @@ def update_webhook(
     ] = None,
     description: Annotated[str | None, Query(max_length=500)] = None,
     principal: Principal = _manage(),
-) -> JSONResponse:
+) -> Response:
     allow_private = get_context(request).settings.webhook_allow_private
     change = _change(
         body,
@@ -171,18 +188,24 @@ def update_webhook(
         if change.rotate_secret:
             out["new_secret"] = endpoint.secret
             out["warning"] = "Save this secret now. It will not be shown again."
-    return JSONResponse(out)
+    return render(WebhookUpdated, out)
 
 
-@router.delete("", summary="Delete a webhook endpoint (webhooks:manage)", responses=_WRITE_ERRORS)
-def delete_webhook(request: Request, id: _ID, principal: Principal = _manage()) -> JSONResponse:
+@router.delete(
+    "",
+    response_model=WebhookDeleted,
+    summary="Delete a webhook endpoint (webhooks:manage)",
+    responses=_WRITE_ERRORS,
+)
+def delete_webhook(request: Request, id: _ID, principal: Principal = _manage()) -> Response:
     with transaction(request, write=True) as session:
         webhooks.delete_endpoint(session, _owned(session, principal, id))
-    return JSONResponse({"success": True, "message": "Webhook deleted"})
+    return render(WebhookDeleted, {"success": True, "message": "Webhook deleted"})
 
 
 @router.get(
     "/{webhook_id}/deliveries",
+    response_model=DeliveryPageOut,
     summary="A webhook's deliveries, newest first (webhooks:read)",
     description="Attempts, the last status code, latency and error, and when the next retry "
     "is due. Page with `cursor` = the previous page's `next_cursor`.",
@@ -195,7 +218,7 @@ def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=40, pattern="^whd_")] = None,
     status: Annotated[Literal["pending", "succeeded", "dead"] | None, Query()] = None,
-) -> JSONResponse:
+) -> Response:
     if status is not None and status not in ("pending", "succeeded", "dead"):
         raise InvalidInput("status must be pending, succeeded or dead", field="status")
     if cursor is not None and not cursor.startswith("whd_"):
@@ -208,7 +231,8 @@ def list_deliveries(
         has_more = len(rows) > limit
         rows = rows[:limit]
         items = [delivery_view(d, types[d.id]) for d in rows]
-    return JSONResponse(
+    return render(
+        DeliveryPageOut,
         {
             "deliveries": items,
             "pagination": {
@@ -216,35 +240,37 @@ def list_deliveries(
                 "has_more": has_more,
                 "next_cursor": rows[-1].id if has_more else None,
             },
-        }
+        },
     )
 
 
 @router.post(
     "/{webhook_id}/deliveries/{delivery_id}/redeliver",
     status_code=202,
+    response_model=DeliveryAnswer,
     summary="Send a delivery's event again, as a new delivery (webhooks:manage)",
     responses=_WRITE_ERRORS,
 )
 def redeliver(
     webhook_id: str, delivery_id: str, request: Request, principal: Principal = _manage()
-) -> JSONResponse:
+) -> Response:
     with transaction(request, write=True) as session:
         endpoint = _owned(session, principal, webhook_id)
         delivery = webhooks.redeliver(session, endpoint, delivery_id)
         view = delivery_view(delivery, webhooks.event_type_of(session, delivery))
-    return JSONResponse({"success": True, "delivery": view}, status_code=202)
+    return render(DeliveryAnswer, {"success": True, "delivery": view}, status_code=202)
 
 
 @router.post(
     "/{webhook_id}/test",
     status_code=202,
+    response_model=DeliveryAnswer,
     summary="Send a webhook.test event to this webhook (webhooks:manage)",
     responses=_WRITE_ERRORS,
 )
-def send_test(webhook_id: str, request: Request, principal: Principal = _manage()) -> JSONResponse:
+def send_test(webhook_id: str, request: Request, principal: Principal = _manage()) -> Response:
     with transaction(request, write=True) as session:
         endpoint = _owned(session, principal, webhook_id)
         delivery = webhooks.send_test_event(session, endpoint)
         view = delivery_view(delivery, webhooks.TEST_EVENT_TYPE)
-    return JSONResponse({"success": True, "delivery": view}, status_code=202)
+    return render(DeliveryAnswer, {"success": True, "delivery": view}, status_code=202)

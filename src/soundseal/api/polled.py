@@ -14,8 +14,9 @@ are the same code as everywhere else, called by the endpoint.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -59,8 +60,16 @@ def parameters(model: type[QueryModel], *path: str) -> dict[str, Any]:
     return {"parameters": listed}
 
 
+@functools.cache
+def _defaults(model: type[QueryModel]) -> QueryModel:
+    return model()
+
+
 def parse(model: type[Q], request: Request) -> Q:
     """The request's query string as `model`."""
+    if not request.scope.get("query_string"):
+        # No parameters given (a status poll, most often): the model's defaults, made once.
+        return cast(Q, _defaults(model))
     try:
         return model.model_validate(request.query_params)
     except ValidationError as exc:

@@ -32,13 +32,14 @@ from urllib.parse import parse_qsl
 
 from fastapi import Depends, FastAPI, params
 from fastapi.routing import APIRoute
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from soundseal.errors import InvalidInput, NotFound, PayloadTooLarge
+from soundseal.http.headers import replace
 from soundseal.http.middleware import send_error
 
 __all__ = ["CORS_ALLOWED_HEADERS", "CORS_EXPOSED_HEADERS", "EdgeMiddleware", "accepts_upload"]
@@ -301,9 +302,13 @@ def _nul_parameter(query: bytes) -> str | None:
 def _cors(send: Send, policy: Callable[[], RoutePolicy]) -> Send:
     async def send_with_cors(message: Message) -> None:
         if message["type"] == "http.response.start" and policy().cors:
-            response_headers = MutableHeaders(scope=message)
-            response_headers["Access-Control-Allow-Origin"] = "*"
-            response_headers["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
+            replace(
+                message,
+                {
+                    "Access-Control-Allow-Origin": "*",
+                    "Access-Control-Expose-Headers": CORS_EXPOSED_HEADERS,
+                },
+            )
         await send(message)
 
     return send_with_cors

@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from soundseal.errors import SoundsealError
 from soundseal.http.errors import domain_error_parts, error_body
+from soundseal.http.headers import replace
 from soundseal.ids import REQUEST_ID_RE, new_request_id
 
 __all__ = ["RequestContextMiddleware", "send_error"]
@@ -49,12 +50,13 @@ class RequestContextMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-Id"] = request_id
                 elapsed_ms = (time.perf_counter() - started) * 1000
-                headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
-                for name, value in state.get("response_headers", {}).items():
-                    headers[name] = value
+                added = {
+                    "X-Request-Id": request_id,
+                    "Server-Timing": f"app;dur={elapsed_ms:.2f}",
+                    **state.get("response_headers", {}),
+                }
+                replace(message, added)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

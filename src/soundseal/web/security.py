@@ -8,8 +8,9 @@ embed iframe, the badge image) sets its own header, which is kept. Only a policy
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from soundseal.http.headers import add_absent
 
 __all__ = ["EMBED_CSP", "PAGE_CSP", "SecurityHeadersMiddleware", "embed_csp"]
 
@@ -50,14 +51,16 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                csp = headers.setdefault("Content-Security-Policy", default)
-                if "frame-ancestors *" not in csp:
-                    headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+                defaults = {
+                    "Content-Security-Policy": default,
+                    "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "strict-origin-when-cross-origin",
+                }
                 if self.https:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                    defaults["Strict-Transport-Security"] = "max-age=31536000"
+                csp = add_absent(message, defaults)["Content-Security-Policy"]
+                if "frame-ancestors *" not in csp:
+                    add_absent(message, {"X-Frame-Options": "DENY"})
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -18,7 +18,9 @@ from soundseal.api.routes import (
     credits,
     deep_verify,
     hot,
+    log,
     public_status,
+    signed,
     verify,
     webhooks,
 )
@@ -40,6 +42,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     contributors.router,
     webhooks.router,
     public_status.router,
+    log.router,
+    signed.router,
 )
 
 logger = logging.getLogger("soundseal")

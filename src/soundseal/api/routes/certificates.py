@@ -82,6 +82,7 @@ async def create_certificate(
                 base_url=context.settings.public_url,
                 acoustic_index=context.acoustic,
                 credits_enabled=context.settings.credits_enabled,
+                notary=context.notary,
                 test_mode_audio_hours=context.settings.test_mode_audio_hours,
             )
             return certificate_view(cert, base_url=context.settings.public_url, owner=True)
@@ -162,7 +163,8 @@ def revoke_certificate(
     request: Request,
     principal: Principal = require_scope("certificates:write", secret_only=True),
 ) -> JSONResponse:
-    base_url = get_context(request).settings.public_url
+    context = get_context(request)
+    base_url = context.settings.public_url
     with transaction(request, write=True) as session:
         cert = certificates.revoke_owned(
             session,
@@ -172,6 +174,7 @@ def revoke_certificate(
             reason=body.reason,
             actor=principal.key_id,
             base_url=base_url,
+            notary=context.notary,
         )
         view = certificate_view(cert, base_url=base_url, owner=True)
     return JSONResponse({"success": True, "certificate": view})

@@ -189,7 +189,7 @@ def resolve_claim(
     operator: str = require_operator(),
 ) -> JSONResponse:
     now = utcnow()
-    base_url = get_context(request).settings.public_url
+    context = get_context(request)
     with transaction(request, write=True) as session:
         claim = claims.get_claim(session, claim_id, account_id=None, mode=None)
         claims.resolve_claim(
@@ -198,8 +198,9 @@ def resolve_claim(
             outcome=body.outcome,
             note=body.note,
             actor=OPERATOR,
-            base_url=base_url,
+            base_url=context.settings.public_url,
             now=now,
+            notary=context.notary,
         )
         view = claim_view(claim, claim.certificate, now=now)
     return _one(view)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from soundseal.registry.log.models import LogEntry, LogHash
@@ -33,15 +33,22 @@ class LogOutOfStep(RuntimeError):
 def stored_hashes(
     session: Session, mode: str, addresses: Iterable[Address]
 ) -> dict[Address, bytes]:
-    """The stored hashes at `addresses` that exist, in one query."""
-    wanted = sorted(set(addresses))
-    if not wanted:
+    """The stored hashes at `addresses` that exist, in one query.
+
+    One term per level, each naming the whole primary key (mode, level, index IN …): SQLite
+    then answers every term from the key's index (a "multi-index OR") whatever its
+    statistics, where a row-value IN, or the mode outside the OR, scans the mode's rows.
+    """
+    by_level: dict[int, list[int]] = {}
+    for level, index in sorted(set(addresses)):
+        by_level.setdefault(level, []).append(index)
+    if not by_level:
         return {}
-    rows = session.execute(
-        select(LogHash.level, LogHash.index, LogHash.hash).where(
-            LogHash.mode == mode, tuple_(LogHash.level, LogHash.index).in_(wanted)
-        )
-    )
+    terms = [
+        and_(LogHash.mode == mode, LogHash.level == level, LogHash.index.in_(indexes))
+        for level, indexes in by_level.items()
+    ]
+    rows = session.execute(select(LogHash.level, LogHash.index, LogHash.hash).where(or_(*terms)))
     return {(level, index): bytes(value) for level, index, value in rows}
 
 

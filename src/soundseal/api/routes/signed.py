@@ -40,6 +40,7 @@ mark_key_check(_anyone, "none (public)", publishable=True)
     response_model=JsonWebKeySet,
     response_model_exclude_none=True,
     dependencies=[Depends(_anyone)],
+    openapi_extra={"security": []},
     responses=error_responses(400, 401, 429),
 )
 def jwk_set(request: Request, response: Response) -> JsonWebKeySet:

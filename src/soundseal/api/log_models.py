@@ -6,7 +6,7 @@ are standard base64 (with padding), the spelling of checkpoints and tlog proofs.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -20,12 +20,14 @@ __all__ = [
 ]
 
 Base64Hash = str
+# A log holds one entry per feed sequence, a 32-bit column: every size and index fits.
+Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class LogState(BaseModel):
     mode: Literal["live", "test"]
     origin: str = Field(description="The log's origin: the checkpoint's first line and key name")
-    size: int = Field(description="How many entries the log held when this was read")
+    size: Count = Field(description="How many entries the log held when this was read")
     root_hash: Base64Hash = Field(description="The RFC 9162 root of those entries (base64)")
     checkpoint: str = Field(description="The signed checkpoint (C2SP tlog-checkpoint) of it")
     verifier_key: str = Field(
@@ -35,8 +37,8 @@ class LogState(BaseModel):
 
 
 class InclusionProofBody(BaseModel):
-    index: int
-    tree_size: int
+    index: Count
+    tree_size: Count
     root_hash: Base64Hash
     hashes: list[Base64Hash] = Field(
         description="RFC 9162 inclusion path, the leaf's sibling first"
@@ -44,8 +46,8 @@ class InclusionProofBody(BaseModel):
 
 
 class ConsistencyProofBody(BaseModel):
-    first: int
-    second: int
+    first: Count
+    second: Count
     first_root_hash: Base64Hash
     second_root_hash: Base64Hash
     hashes: list[Base64Hash] = Field(description="RFC 9162 consistency proof")
@@ -58,7 +60,7 @@ class CertificateStatementProof(BaseModel):
         description="The certificate's latest signed statement (its issuance, or its "
         "revocation): a compact JWS, verifiable with /.well-known/jwks.json"
     )
-    log_index: int = Field(description="The statement's entry in the mode's log")
+    log_index: Count = Field(description="The statement's entry in the mode's log")
     log: LogState = Field(description="The log as it was when the proof was made")
     proof: str = Field(
         description="A C2SP tlog-proof of the statement against `log.checkpoint`: its leaf "

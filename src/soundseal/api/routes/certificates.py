@@ -29,7 +29,8 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1/certificates", tags=["certificates"])
 
 _READ_ERRORS = error_responses(400, 401, 403, 404, 429)
-_WRITE_ERRORS = error_responses(400, 401, 403, 409, 413, 422, 429)
+# 503: a server still holding a signing key that was rotated away signs (and records) nothing.
+_WRITE_ERRORS = error_responses(400, 401, 403, 409, 413, 422, 429, 503)
 
 
 @router.post(

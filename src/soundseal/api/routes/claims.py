@@ -180,7 +180,7 @@ def respond_to_claim(
         "leaves it standing. Needs the operator key (`SOUNDSEAL_OPERATOR_KEY`); workspace "
         "keys get 403. The CLI's `soundseal claims resolve` does the same."
     ),
-    responses=_WRITE_ERRORS,
+    responses={**_WRITE_ERRORS, **error_responses(503)},
 )
 def resolve_claim(
     claim_id: str,

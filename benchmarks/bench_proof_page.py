@@ -24,14 +24,16 @@ from soundseal.app import create_app
 from soundseal.db import create_database, upgrade
 from soundseal.registry.accounts.services import create_account
 from soundseal.registry.certificates.services import NewCertificate, create_certificate
-from soundseal.settings import load_settings
+from soundseal.registry.log.rebuild import start_notary
+from soundseal.settings import Settings, load_settings
 
 
-def seed(database_url: str, count: int) -> list[str]:
-    database = create_database(database_url)
+def seed(settings: Settings, count: int) -> list[str]:
+    database = create_database(settings.effective_database_url)
     upgrade(database.engine)
     ids = []
     with database.transaction() as session:
+        notary = start_notary(session, settings)
         account = create_account(session, email=f"bench{time.time_ns()}@example.com", name="Bench")
         for n in range(count):
             cert = create_certificate(
@@ -47,6 +49,7 @@ def seed(database_url: str, count: int) -> list[str]:
                 ),
                 actor=None,
                 base_url="http://bench",
+                notary=notary,
             )
             ids.append(cert.id)
     database.dispose()
@@ -104,8 +107,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        ids = seed(url, args.certificates)
-        app = create_app(load_settings(data_dir=Path(tmp), database_url=url))
+        settings = load_settings(data_dir=Path(tmp), database_url=url)
+        ids = seed(settings, args.certificates)
+        app = create_app(settings)
         timings = asyncio.run(run(app, ids, args.requests, args.warmup))
     cuts = statistics.quantiles(timings, n=100)
     backend = url.split(":", 1)[0]

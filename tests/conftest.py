@@ -74,8 +74,8 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def factory(database: Database) -> Factory:
-    return Factory(database)
+def factory(database: Database, settings: Settings) -> Factory:
+    return Factory(database, settings)
 
 
 def free_port() -> int:

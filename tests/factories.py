@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import tempfile
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from soundseal.db import Database
@@ -22,8 +25,11 @@ from soundseal.registry.claims.services import NewClaim, file_claim
 from soundseal.registry.contributors.models import Contributor
 from soundseal.registry.contributors.services import invite_contributor
 from soundseal.registry.keys.services import create_key
+from soundseal.registry.log.notary import Notary
+from soundseal.registry.log.rebuild import start_notary
 from soundseal.registry.logins.services import sign_up
 from soundseal.registry.webhooks.services import create_endpoint
+from soundseal.settings import Settings, load_settings
 
 _counter = itertools.count(1)
 BASE_URL = "https://registry.test"
@@ -57,9 +63,34 @@ class WebLogin:
         return Key(id="", key="", account_id=self.account_id, mode=mode)
 
 
+_NOTARIES: weakref.WeakKeyDictionary[Database, Notary] = weakref.WeakKeyDictionary()
+
+
+def notary_for(database: Database, settings: Settings | None = None) -> Notary:
+    """The registry's signer for `database`, started once per database as a server with
+    `settings` starts it (so an app built on the same settings signs with the same key);
+    without settings, with a key of its own. One per database: starting another key would
+    retire the first."""
+    notary = _NOTARIES.get(database)
+    if notary is None:
+        settings = settings or load_settings(
+            data_dir=Path(tempfile.mkdtemp(prefix="factory-key-")),
+            database_url=database.engine.url.render_as_string(hide_password=False),
+            public_url=BASE_URL,
+        )
+        with database.transaction() as session:
+            notary = _NOTARIES[database] = start_notary(session, settings)
+    return notary
+
+
 class Factory:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, settings: Settings | None = None) -> None:
         self.database = database
+        self.settings = settings
+
+    @property
+    def notary(self) -> Notary:
+        return notary_for(self.database, self.settings)
 
     def account(self, name: str | None = None, *, credits: int = 1000) -> str:
         """A workspace; with plenty of credits unless a test is about running out."""
@@ -110,10 +141,13 @@ class Factory:
         with self.database.transaction() as session:
             row = session.get(Certificate, cert.id)
             assert row is not None
-            return revoke_certificate(session, row, reason=reason, actor="test", base_url=BASE_URL)
+            return revoke_certificate(
+                session, row, reason=reason, actor="test", base_url=BASE_URL, notary=self.notary
+            )
 
     def certificate(self, key: Key | None = None, **fields: Any) -> Certificate:
         key = key or self.key()
+        notary = self.notary
         n = next(_counter)
         draft = NewCertificate(
             track_title=fields.pop("track_title", f"Track {n}"),
@@ -129,6 +163,7 @@ class Factory:
                 draft=draft,
                 actor=key.id,
                 base_url=BASE_URL,
+                notary=notary,
             )
 
     def claim(

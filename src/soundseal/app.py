@@ -23,6 +23,7 @@ from soundseal.http.ratelimit import RateLimiter
 from soundseal.payments.catalogue import Catalogue
 from soundseal.payments.checkout import StripeCheckout
 from soundseal.registry.acoustic.index import AcousticIndex
+from soundseal.registry.log.rebuild import start_notary
 from soundseal.settings import Settings, load_settings
 from soundseal.web.app import install_web
 
@@ -38,6 +39,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         upgrade(database.engine)
     storage = settings.redis_url.get_secret_value() if settings.redis_url else "memory://"
     limiter = RateLimiter(storage)
+    with database.transaction() as session:
+        # The key is published, and any log behind its feed rebuilt, before a request is
+        # served: every change from here on is signed and logged as it is recorded.
+        notary = start_notary(session, settings)
     context = AppContext(
         settings=settings,
         database=database,
@@ -46,6 +51,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         quota=MonthlyQuota(limiter.storage),
         catalogue=Catalogue.from_settings(settings),
         checkout=_checkout(settings),
+        notary=notary,
     )
 
     @asynccontextmanager

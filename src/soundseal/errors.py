@@ -17,6 +17,7 @@ a member of `ErrorCode`, and each member states the HTTP status it is answered w
     ├── Conflict                   (a `code` of its own: idempotency_key_reused, …)
     │   └── DuplicateCertificate   duplicate          (the existing certificate)
     ├── PayloadTooLarge            payload_too_large
+    ├── SigningUnavailable         signing_key_retired (restart to sign with the current key)
     └── RateLimited                rate_limited
         └── QuotaExceeded          monthly_quota_exceeded (the tier's requests per month)
 """
@@ -41,6 +42,7 @@ __all__ = [
     "PaymentRequired",
     "QuotaExceeded",
     "RateLimited",
+    "SigningUnavailable",
     "SoundsealError",
     "Unauthorized",
 ]
@@ -92,6 +94,7 @@ class ErrorCode(StrEnum):
     MONTHLY_QUOTA_EXCEEDED = "monthly_quota_exceeded", 429
     INTERNAL_ERROR = "internal_error", 500
     PAYMENT_PROVIDER_ERROR = "payment_provider_error", 502
+    SIGNING_KEY_RETIRED = "signing_key_retired", 503
 
 
 class SoundsealError(Exception):
@@ -159,6 +162,13 @@ class RateLimited(SoundsealError):
 
 class QuotaExceeded(RateLimited):
     code = ErrorCode.MONTHLY_QUOTA_EXCEEDED
+
+
+class SigningUnavailable(SoundsealError):
+    """The process's signing key was retired (rotated away) since it started: it can sign
+    nothing, so nothing that must be signed and logged can be recorded until it restarts."""
+
+    code = ErrorCode.SIGNING_KEY_RETIRED
 
 
 class PayloadTooLarge(SoundsealError):

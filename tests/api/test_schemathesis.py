@@ -22,7 +22,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 
 from soundseal.app import create_app
-from soundseal.db import Database, create_database
+from soundseal.db import Database, create_database, upgrade
 from soundseal.registry.webhooks.models import WebhookEndpoint
 from soundseal.registry.webhooks.services import send_test_event
 from soundseal.settings import Settings, load_settings
@@ -46,10 +46,12 @@ def fuzz_settings(database: Database, tmp_path: Path) -> Settings:
 
 
 def described_api() -> dict[str, Any]:
-    """The OpenAPI document the server serves; building it touches no database."""
+    """The OpenAPI document the server serves, from an application on a scratch registry
+    (building the application publishes its signing key, so the registry is migrated)."""
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{scratch}/spec.db"
         database = create_database(url)
+        upgrade(database.engine)
         try:
             return create_app(load_settings(data_dir=scratch, database_url=url), database).openapi()
         finally:

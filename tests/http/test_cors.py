@@ -109,4 +109,12 @@ def test_the_open_operations_are_those_a_publishable_key_can_call(app: FastAPI) 
         ("GET", "/api/v1/certificates"),
         ("GET", "/api/v1/certificates/{id_or_number}"),
         ("GET", "/api/v1/certificates/{certificate_id}/contributors"),
+        ("GET", "/api/v1/certificates/{certificate_id}/signed"),
+        # The transparency logs and the signing keys: public, for any page to check.
+        ("GET", "/.well-known/jwks.json"),
+        ("GET", "/log/{mode}/checkpoint"),
+        ("GET", "/log/{mode}/tile/{tile_path:path}"),
+        ("GET", "/api/v1/log/{mode}"),
+        ("GET", "/api/v1/log/{mode}/inclusion"),
+        ("GET", "/api/v1/log/{mode}/consistency"),
     }

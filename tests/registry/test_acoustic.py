@@ -85,6 +85,7 @@ def issue(database: Database, factory: Factory, index: AcousticIndex) -> IssueFn
                 draft=draft,
                 actor="test",
                 base_url=BASE_URL,
+                notary=factory.notary,
                 acoustic_index=index,
             )
 

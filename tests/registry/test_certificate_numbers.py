@@ -78,6 +78,7 @@ def test_several_collisions_in_a_row_are_retried_within_one_transaction(
             draft=NewCertificate(track_title="T", artist_name="A", sha256=sha256_of("again")),
             actor=key.id,
             base_url=BASE_URL,
+            notary=factory.notary,
         )
         # The transaction is still usable after the failed inserts (PostgreSQL aborts a
         # transaction on an error outside a savepoint).
@@ -101,6 +102,7 @@ def test_a_generator_that_only_collides_gives_up_after_a_bounded_number_of_draws
             draft=draft,
             actor=key.id,
             base_url=BASE_URL,
+            notary=factory.notary,
         )
     assert numbers.calls == issuance.NUMBER_ATTEMPTS
     with database.transaction(write=False) as session:

@@ -29,7 +29,7 @@ from soundseal.registry.credits.services import balance
 from soundseal.registry.events.models import Event
 from soundseal.registry.events.services import list_events
 from soundseal.registry.keys.services import Principal
-from tests.factories import BASE_URL, Factory, sha256_of
+from tests.factories import BASE_URL, Factory, notary_for, sha256_of
 
 
 def issue(
@@ -56,6 +56,7 @@ def issue(
             draft=draft,
             actor="key_test",
             base_url=BASE_URL,
+            notary=notary_for(database),
             acoustic_index=AcousticIndex(),
             credits_enabled=credits_enabled,
             test_mode_audio_hours=test_mode_audio_hours,
@@ -188,6 +189,7 @@ def test_revoking_an_owned_certificate_records_it_once(
             reason="  Sold the master  ",
             actor="user:u1",
             base_url=BASE_URL,
+            notary=notary_for(database),
         )
         assert (revoked.status, revoked.version, revoked.revocation_reason) == (
             "revoked",
@@ -207,6 +209,7 @@ def test_revoking_an_owned_certificate_records_it_once(
             reason="twice",
             actor=None,
             base_url=BASE_URL,
+            notary=notary_for(database),
         )
     assert again.value.code == "already_revoked"
 
@@ -226,6 +229,7 @@ def test_another_workspace_or_mode_cannot_revoke_and_nothing_changes(
                 reason="not mine",
                 actor=None,
                 base_url=BASE_URL,
+                notary=notary_for(database),
             )
     with pytest.raises(InvalidInput), database.transaction() as session:
         revoke_owned(
@@ -236,6 +240,7 @@ def test_another_workspace_or_mode_cannot_revoke_and_nothing_changes(
             reason=" ",
             actor=None,
             base_url=BASE_URL,
+            notary=notary_for(database),
         )
     with database.transaction(write=False) as session:
         assert get_certificate(session, cert.id).status == "active"
@@ -328,5 +333,6 @@ def test_test_mode_holds_a_bounded_amount_of_fingerprinted_audio(
             reason="done testing",
             actor="key_test",
             base_url=BASE_URL,
+            notary=notary_for(database),
         )
     _issue_within_an_hour(database, account, "test", _fingerprinted(5, 30))

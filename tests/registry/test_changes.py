@@ -22,7 +22,12 @@ def test_each_change_takes_the_next_sequence_of_its_mode(
     b = factory.certificate(live)
     with database.transaction() as session:
         revoke_certificate(
-            session, get_certificate(session, a.id), reason="r", actor=None, base_url=""
+            session,
+            get_certificate(session, a.id),
+            reason="r",
+            actor=None,
+            base_url="",
+            notary=factory.notary,
         )
     with database.transaction(write=False) as session:
         live_feed = [
@@ -44,7 +49,12 @@ def test_a_rolled_back_change_leaves_no_gap(database: Database, factory: Factory
     try:
         with database.transaction() as session:
             revoke_certificate(
-                session, get_certificate(session, first.id), reason="r", actor=None, base_url=""
+                session,
+                get_certificate(session, first.id),
+                reason="r",
+                actor=None,
+                base_url="",
+                notary=factory.notary,
             )
             raise RuntimeError("abort")
     except RuntimeError:
@@ -70,7 +80,12 @@ def test_concurrent_writers_never_show_a_reader_a_gap(database: Database, factor
             cert = factory.certificate(keys[index])
             with database.transaction() as session:
                 revoke_certificate(
-                    session, get_certificate(session, cert.id), reason="r", actor=None, base_url=""
+                    session,
+                    get_certificate(session, cert.id),
+                    reason="r",
+                    actor=None,
+                    base_url="",
+                    notary=factory.notary,
                 )
 
     def read(index: int) -> None:

@@ -218,6 +218,7 @@ def test_upholding_a_claim_revokes_the_certificate_with_the_claim_as_reason(
             note="Session files prove it.",
             actor="operator",
             base_url=BASE_URL,
+            notary=factory.notary,
             now=NOW,
         )
     with database.transaction(write=False) as session:
@@ -239,10 +240,26 @@ def test_a_dismissed_claim_leaves_the_certificate_active_and_cannot_be_resolved_
     with database.transaction() as session:
         row = get_claim(session, claim.id, account_id=None, mode="live")
         with pytest.raises(InvalidInput) as bad:
-            resolve_claim(session, row, outcome="maybe", note="n", actor="op", base_url="", now=NOW)
+            resolve_claim(
+                session,
+                row,
+                outcome="maybe",
+                note="n",
+                actor="op",
+                notary=factory.notary,
+                base_url="",
+                now=NOW,
+            )
         assert bad.value.field == "outcome"
         resolve_claim(
-            session, row, outcome="dismissed", note="No evidence", actor="op", base_url="", now=NOW
+            session,
+            row,
+            outcome="dismissed",
+            note="No evidence",
+            actor="op",
+            notary=factory.notary,
+            base_url="",
+            now=NOW,
         )
     with database.transaction() as session:
         row = get_claim(session, claim.id, account_id=None, mode="live")
@@ -253,7 +270,14 @@ def test_a_dismissed_claim_leaves_the_certificate_active_and_cannot_be_resolved_
         )
         with pytest.raises(Conflict):
             resolve_claim(
-                session, row, outcome="upheld", note="n", actor="op", base_url="", now=NOW
+                session,
+                row,
+                outcome="upheld",
+                note="n",
+                actor="op",
+                notary=factory.notary,
+                base_url="",
+                now=NOW,
             )
 
 
@@ -299,7 +323,14 @@ def test_an_overdue_claim_resolved_before_the_sweep_is_expired_first(
     with database.transaction() as session:
         row = get_claim(session, claim.id, account_id=None, mode="live")
         resolve_claim(
-            session, row, outcome="upheld", note="Unanswered", actor="op", base_url="", now=later
+            session,
+            row,
+            outcome="upheld",
+            note="Unanswered",
+            actor="op",
+            notary=factory.notary,
+            base_url="",
+            now=later,
         )
     assert _history(database, cert.id) == [
         "created",

@@ -49,7 +49,12 @@ def test_a_rolled_back_change_leaves_no_event(database: Database, factory: Facto
     def revoke_then_fail() -> None:
         with database.transaction() as session:
             revoke_certificate(
-                session, get_certificate(session, cert.id), reason="r", actor=None, base_url=""
+                session,
+                get_certificate(session, cert.id),
+                reason="r",
+                actor=None,
+                base_url="",
+                notary=factory.notary,
             )
             raise RuntimeError("abort after the revocation, before the commit")
 

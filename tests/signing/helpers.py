@@ -48,6 +48,7 @@ def fingerprinted_certificate(
             draft=draft,
             actor="test",
             base_url=BASE_URL,
+            notary=factory.notary,
             acoustic_index=AcousticIndex(),
         )
 

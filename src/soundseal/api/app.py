@@ -17,7 +17,9 @@ from soundseal.api.routes import (
     contributors,
     credits,
     deep_verify,
+    log,
     public_status,
+    signed,
     status,
     verify,
     webhooks,
@@ -44,6 +46,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     contributors.router,
     webhooks.router,
     public_status.router,
+    log.router,
+    signed.router,
 )
 
 logger = logging.getLogger("soundseal")

@@ -227,6 +227,7 @@ _MEANINGS = {
     422: "the Idempotency-Key was used with another request",
     429: "too many requests (see Retry-After)",
     502: "the payment provider failed or refused",
+    503: "the server's signing key was retired; it signs again once restarted",
 }
 
 

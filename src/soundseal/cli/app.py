@@ -104,6 +104,7 @@ def build() -> typer.Typer:
             "claims_commands",
             "maintenance_commands",
             "signing_commands",
+            "log_commands",
         ):
             with suppress(ImportError):
                 importlib.import_module(f"soundseal.cli.{module}").register(app)

@@ -12,9 +12,12 @@ from typing import Annotated
 import typer
 
 from soundseal.cli.app import emit, registry_session, settings_from
+from soundseal.cli.signing_commands import refuse
 from soundseal.db.base import utcnow
 from soundseal.registry.claims import services as claims
 from soundseal.registry.claims.views import claim_view
+from soundseal.registry.log.rebuild import start_notary
+from soundseal.signing import SigningError
 
 claims_app = typer.Typer(help="Claims against certificates (the operator's side).")
 
@@ -61,6 +64,11 @@ def claims_resolve(
     settings = settings_from(ctx)
     now = utcnow()
     with registry_session(settings) as session:
+        try:
+            notary = start_notary(session, settings)
+        except SigningError as exc:
+            refuse(exc)
+            return
         claim = claims.get_claim(session, claim_id, account_id=None, mode=None)
         claims.resolve_claim(
             session,
@@ -70,6 +78,7 @@ def claims_resolve(
             actor="operator",
             base_url=settings.public_url,
             now=now,
+            notary=notary,
         )
         emit(claim_view(claim, claim.certificate, now=now))
 

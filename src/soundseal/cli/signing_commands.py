@@ -15,12 +15,12 @@ import typer
 from soundseal.cli.app import emit, registry_session, settings_from
 from soundseal.signing import SigningError, jwks, register_key, rotate_signing_key
 
-__all__ = ["register"]
+__all__ = ["refuse", "register"]
 
 signing_app = typer.Typer(help="The keys that sign certificate statements.", no_args_is_help=True)
 
 
-def _refuse(exc: SigningError) -> None:
+def refuse(exc: SigningError) -> None:
     code = re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
     typer.echo(json.dumps({"error": str(exc), "code": code}, indent=2), err=True)
     raise typer.Exit(1)
@@ -50,7 +50,7 @@ def rotate(ctx: typer.Context) -> None:
                 register_key(session, rotation.previous)
             register_key(session, rotation.current)
         except SigningError as exc:
-            _refuse(exc)
+            refuse(exc)
             return
         emit(
             {

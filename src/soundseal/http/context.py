@@ -19,6 +19,7 @@ from soundseal.http.ratelimit import RateLimiter
 from soundseal.payments.catalogue import Catalogue
 from soundseal.payments.checkout import StripeCheckout
 from soundseal.registry.acoustic.index import AcousticIndex
+from soundseal.registry.log.notary import Notary
 from soundseal.settings import Settings
 
 __all__ = ["AppContext", "client_ip", "get_context", "lookup", "read", "transaction"]
@@ -36,6 +37,9 @@ class AppContext:
     catalogue: Catalogue
     # None when Stripe is not configured: billing endpoints answer `billing_disabled`.
     checkout: StripeCheckout | None
+    # The registry's signing key, loaded and published at start-up: it signs every change's
+    # statement (the transparency log's leaves) and the logs' checkpoints.
+    notary: Notary
 
 
 def get_context(request: Request) -> AppContext:

@@ -35,7 +35,8 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1/certificates", tags=["certificates"])
 
 _READ_ERRORS = error_responses(400, 401, 403, 404, 429)
-_WRITE_ERRORS = error_responses(400, 401, 403, 409, 413, 422, 429)
+# 503: a server still holding a signing key that was rotated away signs (and records) nothing.
+_WRITE_ERRORS = error_responses(400, 401, 403, 409, 413, 422, 429, 503)
 
 
 @router.post(
@@ -89,6 +90,7 @@ async def create_certificate(
                 base_url=context.settings.public_url,
                 acoustic_index=context.acoustic,
                 credits_enabled=context.settings.credits_enabled,
+                notary=context.notary,
                 test_mode_audio_hours=context.settings.test_mode_audio_hours,
             )
             record = certificates.record_of(cert)
@@ -174,7 +176,8 @@ def revoke_certificate(
     request: Request,
     principal: Principal = require_scope("certificates:write", secret_only=True),
 ) -> Response:
-    base_url = get_context(request).settings.public_url
+    context = get_context(request)
+    base_url = context.settings.public_url
     with transaction(request, write=True) as session:
         cert = certificates.revoke_owned(
             session,
@@ -184,6 +187,7 @@ def revoke_certificate(
             reason=body.reason,
             actor=principal.key_id,
             base_url=base_url,
+            notary=context.notary,
         )
         view = certificate_view(certificates.record_of(cert), base_url=base_url, owner=True)
     return render(CertificateAnswer, {"success": True, "certificate": view})

@@ -186,7 +186,7 @@ def respond_to_claim(
         "leaves it standing. Needs the operator key (`SOUNDSEAL_OPERATOR_KEY`); workspace "
         "keys get 403. The CLI's `soundseal claims resolve` does the same."
     ),
-    responses=_WRITE_ERRORS,
+    responses={**_WRITE_ERRORS, **error_responses(503)},
 )
 def resolve_claim(
     claim_id: str,
@@ -195,7 +195,7 @@ def resolve_claim(
     operator: str = require_operator(),
 ) -> Response:
     now = utcnow()
-    base_url = get_context(request).settings.public_url
+    context = get_context(request)
     with transaction(request, write=True) as session:
         claim = claims.get_claim(session, claim_id, account_id=None, mode=None)
         claims.resolve_claim(
@@ -204,8 +204,9 @@ def resolve_claim(
             outcome=body.outcome,
             note=body.note,
             actor=OPERATOR,
-            base_url=base_url,
+            base_url=context.settings.public_url,
             now=now,
+            notary=context.notary,
         )
         view = claim_view(claim, claim.certificate, now=now)
     return _one(view)

@@ -18,6 +18,7 @@ from soundseal.registry.certificates.lifecycle import add_version, emit_certific
 from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.changes.services import record_change
 from soundseal.registry.credits.services import spend_credit
+from soundseal.registry.log.notary import Notary
 from soundseal.urls import verify_url
 
 __all__ = ["NUMBER_ATTEMPTS", "create_certificate", "issue_certificate"]
@@ -37,6 +38,7 @@ def issue_certificate(
     base_url: str,
     acoustic_index: AcousticIndex | None,
     credits_enabled: bool,
+    notary: Notary,
     test_mode_audio_hours: float | None = None,
 ) -> Certificate:
     """The issue use case, as the API and the dashboard run it: one credit for a live
@@ -67,6 +69,7 @@ def issue_certificate(
         actor=actor,
         base_url=base_url,
         acoustic_index=acoustic_index,
+        notary=notary,
     )
 
 
@@ -127,12 +130,14 @@ def create_certificate(
     draft: NewCertificate,
     actor: str | None,
     base_url: str,
+    notary: Notary,
     acoustic_index: AcousticIndex | None = None,
 ) -> Certificate:
     """Issue a certificate without charging for it (`issue_certificate` charges). With a
     fingerprint, audio matching an active certificate's master (a re-encode, a clip) is
-    refused as an acoustic duplicate."""
+    refused as an acoustic duplicate. Its signed statement is the log's next leaf."""
     draft = validated(draft)
+    notary.require_active(session)
     existing = _exact_duplicate(session, mode, draft.sha256)
     if existing is not None:
         raise _duplicate_error(existing, base_url)
@@ -181,7 +186,12 @@ def create_certificate(
             # enough: draw another number rather than fail the issuance.
             cert.certificate_number = new_certificate_number(now)
     change = record_change(
-        session, mode=mode, type="certificate.created", certificate_id=cert.id, status="active"
+        session,
+        mode=mode,
+        type="certificate.created",
+        certificate_id=cert.id,
+        status="active",
+        log_entry=lambda index: notary.certificate_entry(cert, index),
     )
     cert.sequence = change.sequence
     add_version(session, cert, "created", actor)

@@ -1,7 +1,8 @@
 """What happens to an issued certificate: its history entries and events, and revocation.
 
-Every change is one version in the history, one entry in the change feed and one event to
-the workspace's webhooks, written in the caller's transaction.
+Every change is one version in the history, one entry in the change feed, one signed leaf
+of the mode's transparency log and one event to the workspace's webhooks, written in the
+caller's transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from soundseal.registry.certificates.records import record_of
 from soundseal.registry.certificates.views import certificate_event_data, snapshot
 from soundseal.registry.changes.services import record_change
 from soundseal.registry.events.services import emit
+from soundseal.registry.log.notary import Notary
 
 __all__ = ["add_version", "emit_certificate_event", "revoke_certificate", "revoke_owned"]
 
@@ -45,11 +47,18 @@ def emit_certificate_event(session: Session, cert: Certificate, type: str, base_
 
 
 def revoke_certificate(
-    session: Session, cert: Certificate, *, reason: str, actor: str | None, base_url: str
+    session: Session,
+    cert: Certificate,
+    *,
+    reason: str,
+    actor: str | None,
+    base_url: str,
+    notary: Notary,
 ) -> Certificate:
     reason = required_text(reason, "reason", 2000)
     if cert.status == "revoked":
         raise Conflict(f"Certificate {cert.id} is already revoked", code=ErrorCode.ALREADY_REVOKED)
+    notary.require_active(session)
     now = utcnow()
     cert.status = "revoked"
     cert.revoked_at = now
@@ -62,6 +71,7 @@ def revoke_certificate(
         type="certificate.revoked",
         certificate_id=cert.id,
         status="revoked",
+        log_entry=lambda index: notary.revocation_entry(cert, index),
     )
     cert.sequence = change.sequence
     add_version(session, cert, "revoked", actor)
@@ -79,8 +89,11 @@ def revoke_owned(
     reason: str,
     actor: str | None,
     base_url: str,
+    notary: Notary,
 ) -> Certificate:
     """Revoke one of `account_id`'s certificates in `mode` (the revoke use case: another
     workspace's certificate, or one of the other mode, is not found)."""
     cert = get_owned_certificate(session, id_or_number, account_id=account_id, mode=mode)
-    return revoke_certificate(session, cert, reason=reason, actor=actor, base_url=base_url)
+    return revoke_certificate(
+        session, cert, reason=reason, actor=actor, base_url=base_url, notary=notary
+    )

@@ -12,15 +12,24 @@ taken by `BEGIN IMMEDIATE` gives the same order.
 
 The cost is that certificate writes in one mode are serialized for the few milliseconds
 between drawing a sequence and committing, which is why writers draw it last.
+
+The same lock sequences the mode's transparency log (`registry.log`): every change is also
+a leaf, at index sequence - 1, appended right after the sequence is drawn, so the log is
+always a gap-free prefix of the feed and needs no sequencer of its own. The leaf is the
+change's signed statement, which names its own index: the writer passes a function from
+the index to the entry, called once the index is known.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from soundseal.db.base import utcnow
 from soundseal.registry.changes.models import Change, FeedCounter
+from soundseal.registry.log.appending import append_leaves
 
 __all__ = ["list_changes", "record_change"]
 
@@ -46,11 +55,21 @@ def _next_sequence(session: Session, mode: str) -> int:
 
 
 def record_change(
-    session: Session, *, mode: str, type: str, certificate_id: str, status: str
+    session: Session,
+    *,
+    mode: str,
+    type: str,
+    certificate_id: str,
+    status: str,
+    log_entry: Callable[[int], bytes],
 ) -> Change:
+    """Add the next entry to `mode`'s feed and its leaf to `mode`'s log: `log_entry(index)`
+    is the leaf's entry, the signed statement of this change at that log index."""
+    sequence = _next_sequence(session, mode)
+    append_leaves(session, mode, sequence - 1, [log_entry(sequence - 1)])
     change = Change(
         mode=mode,
-        sequence=_next_sequence(session, mode),
+        sequence=sequence,
         type=type,
         certificate_id=certificate_id,
         status=status,

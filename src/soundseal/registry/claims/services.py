@@ -35,6 +35,7 @@ from soundseal.registry.claims.views import (
     effective_status,
 )
 from soundseal.registry.cursors import decode_cursor, encode_cursor
+from soundseal.registry.log.notary import Notary
 
 __all__ = [
     "CLAIM_STATUSES",
@@ -281,6 +282,7 @@ def resolve_claim(
     actor: str,
     base_url: str,
     now: datetime,
+    notary: Notary,
 ) -> Claim:
     """The operator's decision. `upheld` revokes the certificate, the claim as the reason."""
     if outcome not in RESOLUTIONS:
@@ -303,6 +305,7 @@ def resolve_claim(
             reason=f"Claim {claim.id} ({claim.type}) upheld: {note}",
             actor=actor,
             base_url=base_url,
+            notary=notary,
         )
     return claim
 

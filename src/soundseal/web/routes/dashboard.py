@@ -138,6 +138,7 @@ def certificate_create(
                 base_url=context.settings.public_url,
                 acoustic_index=context.acoustic,
                 credits_enabled=context.settings.credits_enabled,
+                notary=context.notary,
                 test_mode_audio_hours=context.settings.test_mode_audio_hours,
             )
     except SoundsealError as exc:
@@ -177,6 +178,7 @@ def certificate_revoke(
                 reason=reason,
                 actor=user.actor,
                 base_url=get_context(request).settings.public_url,
+                notary=get_context(request).notary,
             )
     except (InvalidInput, Conflict) as exc:
         return certificate_page(

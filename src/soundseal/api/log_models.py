@@ -1,0 +1,84 @@
+"""The response bodies of the transparency-log and signed-statement endpoints.
+
+The routes return these models, so the OpenAPI document describes exactly what is sent. Hashes
+are standard base64 (with padding), the spelling of checkpoints and tlog proofs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "CertificateStatementProof",
+    "ConsistencyProofBody",
+    "InclusionProofBody",
+    "JsonWebKey",
+    "JsonWebKeySet",
+    "LogState",
+]
+
+Base64Hash = str
+# A log holds one entry per feed sequence, a 32-bit column: every size and index fits.
+Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class LogState(BaseModel):
+    mode: Literal["live", "test"]
+    origin: str = Field(description="The log's origin: the checkpoint's first line and key name")
+    size: Count = Field(description="How many entries the log held when this was read")
+    root_hash: Base64Hash = Field(description="The RFC 9162 root of those entries (base64)")
+    checkpoint: str = Field(description="The signed checkpoint (C2SP tlog-checkpoint) of it")
+    verifier_key: str = Field(
+        description="The signed-note verifier key of the checkpoints: `<origin>+<key ID>+"
+        "<base64 key>`, the same Ed25519 key as the JWKS's active key"
+    )
+
+
+class InclusionProofBody(BaseModel):
+    index: Count
+    tree_size: Count
+    root_hash: Base64Hash
+    hashes: list[Base64Hash] = Field(
+        description="RFC 9162 inclusion path, the leaf's sibling first"
+    )
+
+
+class ConsistencyProofBody(BaseModel):
+    first: Count
+    second: Count
+    first_root_hash: Base64Hash
+    second_root_hash: Base64Hash
+    hashes: list[Base64Hash] = Field(description="RFC 9162 consistency proof")
+
+
+class CertificateStatementProof(BaseModel):
+    certificate_id: str
+    mode: Literal["live", "test"]
+    jws: str = Field(
+        description="The certificate's latest signed statement (its issuance, or its "
+        "revocation): a compact JWS, verifiable with /.well-known/jwks.json"
+    )
+    log_index: Count = Field(description="The statement's entry in the mode's log")
+    log: LogState = Field(description="The log as it was when the proof was made")
+    proof: str = Field(
+        description="A C2SP tlog-proof of the statement against `log.checkpoint`: its leaf "
+        "hash is SHA-256(0x00 || the JWS's ASCII bytes)"
+    )
+
+
+class JsonWebKey(BaseModel):
+    kty: str
+    crv: str
+    x: str
+    kid: str
+    use: str
+    alg: str
+    status: Literal["retired"] | None = Field(
+        default=None, description='"retired" on a key that signs no more but still verifies'
+    )
+
+
+class JsonWebKeySet(BaseModel):
+    keys: list[JsonWebKey]

@@ -200,7 +200,8 @@ def reader(factory: Factory) -> Key:
     return factory.key()
 
 
-_TEXT = st.text(st.characters(exclude_characters="\x00"), max_size=40)
+# Text a URL can carry: no NUL, no lone surrogates (which have no UTF-8 form).
+_TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=40)
 _PATH_PARTS = st.lists(
     st.one_of(_TEXT, st.sampled_from(["x001", "000", ".p", "256", "entries", "1"])), max_size=6
 )

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from soundseal.api.auth import mark_key_check, resolve_principal
-from soundseal.api.log_models import ConsistencyProofBody, InclusionProofBody, LogState
+from soundseal.api.responses_log import ConsistencyProofBody, InclusionProofBody, LogState
 from soundseal.api.schemas import MAX_INT32, error_responses
 from soundseal.errors import NotFound, Unauthorized
 from soundseal.http.context import get_context, transaction

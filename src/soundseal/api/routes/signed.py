@@ -13,7 +13,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 
 from soundseal.api.auth import mark_key_check, require_scope, resolve_principal
-from soundseal.api.log_models import CertificateStatementProof, JsonWebKeySet
+from soundseal.api.responses_log import CertificateStatementProof, JsonWebKeySet
 from soundseal.api.schemas import error_responses
 from soundseal.http.context import get_context, transaction
 from soundseal.registry.keys.services import Principal

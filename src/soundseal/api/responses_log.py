@@ -6,9 +6,11 @@ are standard base64 (with padding), the spelling of checkpoints and tlog proofs.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from soundseal.api.responses import Count, _Out
 
 __all__ = [
     "CertificateStatementProof",
@@ -20,11 +22,9 @@ __all__ = [
 ]
 
 Base64Hash = str
-# A log holds one entry per feed sequence, a 32-bit column: every size and index fits.
-Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
-class LogState(BaseModel):
+class LogState(_Out):
     mode: Literal["live", "test"]
     origin: str = Field(description="The log's origin: the checkpoint's first line and key name")
     size: Count = Field(description="How many entries the log held when this was read")
@@ -36,7 +36,7 @@ class LogState(BaseModel):
     )
 
 
-class InclusionProofBody(BaseModel):
+class InclusionProofBody(_Out):
     index: Count
     tree_size: Count
     root_hash: Base64Hash
@@ -45,7 +45,7 @@ class InclusionProofBody(BaseModel):
     )
 
 
-class ConsistencyProofBody(BaseModel):
+class ConsistencyProofBody(_Out):
     first: Count
     second: Count
     first_root_hash: Base64Hash
@@ -53,7 +53,7 @@ class ConsistencyProofBody(BaseModel):
     hashes: list[Base64Hash] = Field(description="RFC 9162 consistency proof")
 
 
-class CertificateStatementProof(BaseModel):
+class CertificateStatementProof(_Out):
     certificate_id: str
     mode: Literal["live", "test"]
     jws: str = Field(
@@ -68,7 +68,7 @@ class CertificateStatementProof(BaseModel):
     )
 
 
-class JsonWebKey(BaseModel):
+class JsonWebKey(_Out):
     kty: str
     crv: str
     x: str
@@ -80,5 +80,5 @@ class JsonWebKey(BaseModel):
     )
 
 
-class JsonWebKeySet(BaseModel):
+class JsonWebKeySet(_Out):
     keys: list[JsonWebKey]

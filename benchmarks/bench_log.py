@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import json
 import random
 import statistics
 import tempfile
@@ -36,6 +37,7 @@ from soundseal.db import Database, create_database, upgrade
 from soundseal.registry.accounts.services import create_account
 from soundseal.registry.certificates.services import NewCertificate, create_certificate
 from soundseal.registry.changes.models import FeedCounter
+from soundseal.registry.keys.services import create_key
 from soundseal.registry.log.models import LogEntry, LogHash
 from soundseal.registry.log.notary import Notary
 from soundseal.registry.log.rebuild import start_notary
@@ -154,6 +156,82 @@ async def timed(app: Any, requests: list[tuple[str, str]]) -> list[float]:
     return timings
 
 
+async def post_json(app: Any, path: str, key: str, body: bytes) -> int:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"bench"),
+            (b"authorization", f"Bearer {key}".encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    status = 0
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+async def issue_through_api(app: Any, key: str, count: int) -> float:
+    start = time.perf_counter()
+    for n in range(count):
+        digest = hashlib.sha256(f"{time.perf_counter_ns()} {n}".encode()).hexdigest()
+        body = json.dumps(
+            {"track_title": "Track", "artist_name": "Artist", "sha256_fingerprint": digest}
+        ).encode()
+        status = await post_json(app, "/api/v1/certificates", key, body)
+        assert status == 201, status
+    return count / (time.perf_counter() - start)
+
+
+def bench_api_issuing(settings: Settings, count: int) -> None:
+    """`POST /api/v1/certificates` (JSON) through the whole app, in-process: the issue use
+    case as a client meets it (key, credit, checks, event, feed entry), with and without the
+    log's steps."""
+    quiet = settings.model_copy(
+        update={"rate_limit_secret": 10**9, "credits_enabled": False, "quotas_enabled": False}
+    )
+    database = create_database(settings.effective_database_url)
+    upgrade(database.engine)
+    app = create_app(quiet, database)
+    with database.transaction() as session:
+        account = create_account(session, email=f"a{time.time_ns()}@example.com", name="Bench")
+        _, test_key = create_key(session, account_id=account.id, kind="secret", mode="test")
+        _, live_key = create_key(session, account_id=account.id, kind="secret", mode="live")
+    asyncio.run(issue_through_api(app, test_key, 20))  # warm-up
+    with_log = asyncio.run(issue_through_api(app, test_key, count))
+    with without_log():
+        baseline = asyncio.run(issue_through_api(app, live_key, count))
+    again = asyncio.run(issue_through_api(app, test_key, count))
+    print(f"issuing through the API (POST /api/v1/certificates, JSON), {count} each:")
+    print(f"  with the log     {with_log:8.1f} /s  (again: {again:.1f} /s)")
+    print(f"  log steps no-ops {baseline:8.1f} /s")
+    print(f"  cost             {100 * (1 - max(with_log, again) / baseline):.1f} %")
+
+
 def report(name: str, timings: list[float]) -> None:
     cuts = statistics.quantiles(timings, n=100)
     print(f"  {name:12s} p50 {cuts[49]:6.2f} ms  p95 {cuts[94]:6.2f} ms  p99 {cuts[98]:6.2f} ms")
@@ -195,6 +273,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'issue.sqlite3'}"
         bench_issuing(load_settings(data_dir=Path(tmp), database_url=url), args.issue)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'api.sqlite3'}"
+        bench_api_issuing(load_settings(data_dir=Path(tmp), database_url=url), args.issue)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'proofs.sqlite3'}"
         if args.database_url:

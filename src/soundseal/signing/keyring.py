@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, select, update
+from sqlalchemy import CursorResult, bindparam, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -83,9 +83,14 @@ def register_key(
     )
 
 
+# Built once: every write that signs (each issuance and revocation) asks first.
+_STATUS = select(SigningKeyRecord.status).where(SigningKeyRecord.kid == bindparam("kid"))
+
+
 def key_status(session: Session, kid: str) -> str | None:
     """``active`` or ``retired``; None for a key that is not published."""
-    return session.scalar(select(SigningKeyRecord.status).where(SigningKeyRecord.kid == kid))
+    status: str | None = session.execute(_STATUS, {"kid": kid}).scalar()
+    return status
 
 
 def require_active(session: Session, kid: str) -> None:

@@ -13,9 +13,11 @@ subtrees (one query), and inserts the new leaf with the hashes it completes
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
+from typing import cast
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import Select, Table, and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from soundseal.registry.log.models import LogEntry, LogHash
@@ -23,6 +25,10 @@ from soundseal.transparency.merkle import leaf_hash
 from soundseal.transparency.stored_tree import Address, hashes_to_store, right_edge_addresses
 
 __all__ = ["LogOutOfStep", "append_leaves", "stored_hashes"]
+
+
+_ENTRIES = cast(Table, LogEntry.__table__)
+_HASHES = cast(Table, LogHash.__table__)
 
 
 class LogOutOfStep(RuntimeError):
@@ -52,6 +58,35 @@ def stored_hashes(
     return {(level, index): bytes(value) for level, index, value in rows}
 
 
+@functools.cache
+def _edge_statement(terms: int) -> Select[int, int, bytes]:
+    """The right edge's rows: one (level, index) per level, so one equality term per level
+    naming the whole key. Built once per number of terms (at most 32 for a 32-bit log):
+    appending runs inside every issuing transaction, under the feed lock."""
+    return select(LogHash.level, LogHash.index, LogHash.hash).where(
+        or_(
+            *(
+                and_(
+                    LogHash.mode == bindparam("mode"),
+                    LogHash.level == bindparam(f"level{n}"),
+                    LogHash.index == bindparam(f"index{n}"),
+                )
+                for n in range(terms)
+            )
+        )
+    )
+
+
+def _right_edge(session: Session, mode: str, addresses: Sequence[Address]) -> dict[Address, bytes]:
+    if not addresses:
+        return {}
+    params: dict[str, object] = {"mode": mode}
+    for n, (level, index) in enumerate(addresses):
+        params[f"level{n}"], params[f"index{n}"] = level, index
+    rows = session.execute(_edge_statement(len(addresses)), params)
+    return {(level, index): bytes(value) for level, index, value in rows}
+
+
 def append_leaves(session: Session, mode: str, first_index: int, entries: Sequence[bytes]) -> None:
     """Append `entries` as leaves `first_index`, `first_index + 1`, … of `mode`'s log.
 
@@ -61,22 +96,23 @@ def append_leaves(session: Session, mode: str, first_index: int, entries: Sequen
     if not entries:
         return
     addresses = right_edge_addresses(first_index)
-    found = stored_hashes(session, mode, addresses)
+    found = _right_edge(session, mode, addresses)
     missing = [a for a in addresses if a not in found]
     if missing:
         raise LogOutOfStep(
             f"the {mode} log lacks leaves before {first_index}; rebuild it from the feed"
         )
     result = hashes_to_store(first_index, [found[a] for a in addresses], map(leaf_hash, entries))
+    # Core inserts of the tables: the ORM's bulk path costs more than the rows.
     session.execute(
-        insert(LogEntry),
+        insert(_ENTRIES),
         [
             {"mode": mode, "index": first_index + offset, "entry": entry}
             for offset, entry in enumerate(entries)
         ],
     )
     session.execute(
-        insert(LogHash),
+        insert(_HASHES),
         [
             {"mode": mode, "level": level, "index": index, "hash": value}
             for level, index, value in result.stored

@@ -105,6 +105,7 @@ def build() -> typer.Typer:
             "maintenance_commands",
             "signing_commands",
             "log_commands",
+            "audit_commands",
         ):
             with suppress(ImportError):
                 importlib.import_module(f"soundseal.cli.{module}").register(app)

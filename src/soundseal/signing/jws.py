@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -184,6 +185,13 @@ def _public_key(jwks: Mapping[str, Any], kid: str) -> OKPKey:
     )
     if not usable or not isinstance(x, str):
         raise MalformedKeySet(f"key {kid!r} is not an Ed25519 public signing key")
+    return _named_key(kid, x)
+
+
+@functools.lru_cache(maxsize=64)
+def _named_key(kid: str, x: str) -> OKPKey:
+    """The Ed25519 public key `x`, if its thumbprint is `kid`. Cached: a log's entries name
+    one or two keys, and the thumbprint and import cost a third of a verification."""
     public: dict[str, str | list[str]] = {"crv": "Ed25519", "kty": "OKP", "x": x}
     if jwk_thumbprint({"crv": "Ed25519", "kty": "OKP", "x": x}) != kid:
         raise MalformedKeySet(f"key {kid!r} is not the key whose thumbprint is {kid!r}")

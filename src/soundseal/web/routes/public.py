@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from soundseal import urls
 from soundseal.db.base import utcnow
@@ -15,6 +16,10 @@ from soundseal.registry.certificates.models import Certificate
 from soundseal.registry.certificates.services import get_certificate
 from soundseal.registry.claims.services import unanswered_claims
 from soundseal.registry.contributors.services import list_contributors
+from soundseal.registry.log.services import CertificateProof, certificate_proof
+from soundseal.signing import jwks
+from soundseal.signing.bundle import CertificateBundle
+from soundseal.transparency.proof_text import TlogProof
 from soundseal.web.assets import NAMES, asset_response
 from soundseal.web.rendering import error_page, json_script, render, render_text
 from soundseal.web.views import ai_disclosure_text, format_isrc, json_ld, open_graph
@@ -78,6 +83,7 @@ def _proof(request: Request, ident: str) -> Response:
         # Only the credits the contributors confirmed themselves are public.
         credited = list_contributors(session, cert.id, acknowledged_only=True)
         unanswered = unanswered_claims(session, cert.id, now)
+        logged = _logged(request, session, cert)
     base_url = get_context(request).settings.public_url
     proof_url = urls.proof_url(base_url, cert.id)
     return render(
@@ -92,8 +98,45 @@ def _proof(request: Request, ident: str) -> Response:
         contributors=credited,
         unanswered=unanswered,
         now=now,
+        logged=logged,
         # Short-lived: a revocation must show within a minute even behind a shared cache.
         headers={"Cache-Control": "public, max-age=60"},
+    )
+
+
+def _logged(request: Request, session: Session, cert: Certificate) -> CertificateProof | None:
+    """The live certificate's latest statement and its proof (None for a test or sandbox one)."""
+    if cert.mode != "live":
+        return None
+    try:
+        return certificate_proof(session, get_context(request).notary, cert)
+    except NotFound:
+        return None
+
+
+@router.get("/cert/{certificate_id}/certificate.json")
+def certificate_bundle(certificate_id: str, request: Request) -> Response:
+    """The certificate bundle (`signing/bundle.py`) of a live certificate: its latest signed
+    statement, proven in the log, with the log key and the key set to check it offline."""
+    cert = _lookup(request, certificate_id)
+    with transaction(request, write=False) as session:
+        proof = None if cert is None else _logged(request, session, cert)
+        keys = jwks(session)
+    if cert is None or proof is None:
+        return error_page(request, 404, "Certificate not found", _NOT_FOUND_MESSAGE)
+    notary = get_context(request).notary
+    bundle = CertificateBundle(
+        proof.jws, TlogProof.parse(proof.proof), notary.checkpoint_verifier(cert.mode), keys
+    )
+    return Response(
+        bundle.format() + "\n",
+        media_type="application/json",
+        headers={
+            "Cache-Control": "public, max-age=60",
+            "Content-Disposition": (
+                f'attachment; filename="{cert.certificate_number}.certificate.json"'
+            ),
+        },
     )
 
 

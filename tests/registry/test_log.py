@@ -190,6 +190,8 @@ def test_a_retired_key_signs_nothing_and_records_nothing(
         factory.certificate(key)
     with database.transaction(write=False) as session:
         assert last_sequence(session, "live") == 1
+        with pytest.raises(SigningUnavailable):
+            log.current_checkpoint(session, factory.notary, "live")
     assert len(entries(database)) == 1
 
 

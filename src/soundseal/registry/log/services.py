@@ -105,7 +105,9 @@ def _signed(notary: Notary, mode: str, size: int, root: bytes) -> SignedCheckpoi
 
 
 def current_checkpoint(session: Session, notary: Notary, mode: str) -> SignedCheckpoint:
-    """The log's checkpoint at its size now, signed with the registry's key."""
+    """The log's checkpoint at its size now, signed with the registry's key — only while
+    that key is the published active one: a retired key signs no new checkpoint."""
+    notary.require_active(session)
     size = log_size(session, mode)
     hashes = stored_hashes(session, mode, root_plan(size))
     return _signed(notary, mode, size, root_hash(size, hashes))

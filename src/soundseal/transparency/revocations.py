@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import NamedTuple
 
 from soundseal.transparency.checkpoint import ROOT_HASH_SIZE
@@ -81,7 +82,7 @@ class RevocationSnapshot:
         object.__setattr__(self, "revoked", revoked)
         if not all(_is_token(ident) for ident in revoked):
             raise MalformedRevocations("each revoked ID is one line without spaces")
-        if any(a >= b for a, b in zip(revoked, revoked[1:], strict=False)):
+        if any(a >= b for a, b in pairwise(revoked)):
             raise MalformedRevocations("the revoked IDs are sorted, each once")
 
     @classmethod

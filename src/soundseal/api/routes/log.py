@@ -71,6 +71,19 @@ mark_key_check(
     _log_reader, "none (the live log is public; the test log needs a test key)", publishable=True
 )
 _READER = [Depends(_log_reader)]
+
+
+async def _cosignature_sender(request: Request) -> None:
+    """The reader's rule for the log the path names; not CORS-open: witnesses are servers,
+    and no page has a reason to hand in cosignatures."""
+    await _log_reader(request)
+
+
+mark_key_check(
+    _cosignature_sender,
+    "none (the cosignature is the authentication; the test log needs a test key)",
+    publishable=False,
+)
 # The live log takes no key; the test log's key is checked by `_log_reader`, not by a scheme
 # every client must present.
 _KEYLESS: dict[str, Any] = {"security": []}
@@ -110,7 +123,7 @@ def checkpoint(request: Request, mode: LogMode) -> Response:
         "(else 409 `checkpoint_mismatch`)."
     ),
     response_model=CosignatureStored,
-    dependencies=_READER,
+    dependencies=[Depends(_cosignature_sender)],
     openapi_extra={
         **_KEYLESS,
         "requestBody": {"required": True, "content": _TEXT},

@@ -236,14 +236,19 @@ def _revoked_id(entry: bytes) -> str | None:
 
 
 def revoked_in_log(session: Session, mode: str, size: int) -> set[str]:
-    """The IDs of the certificates the first `size` entries of `mode`'s log revoke."""
-    rows = session.scalars(
-        select(LogEntry.entry)
-        .where(LogEntry.mode == mode, LogEntry.index < size)
-        .order_by(LogEntry.index)
-        .execution_options(yield_per=_ENTRY_BATCH)
-    )
-    return {ident for row in rows if (ident := _revoked_id(bytes(row))) is not None}
+    """The IDs of the certificates the first `size` entries of `mode`'s log revoke, read in
+    batches of index ranges (a read may run outside a transaction block, so no cursor)."""
+    revoked: set[str] = set()
+    for start in range(0, size, _ENTRY_BATCH):
+        rows = session.scalars(
+            select(LogEntry.entry).where(
+                LogEntry.mode == mode,
+                LogEntry.index >= start,
+                LogEntry.index < min(size, start + _ENTRY_BATCH),
+            )
+        ).all()
+        revoked.update(i for row in rows if (i := _revoked_id(bytes(row))) is not None)
+    return revoked
 
 
 def revocation_snapshot(

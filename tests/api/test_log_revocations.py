@@ -19,6 +19,7 @@ from soundseal.transparency.checkpoint import open_checkpoint
 from soundseal.transparency.entry_bundles import decode_entry_bundle
 from soundseal.transparency.merkle import verify_consistency
 from soundseal.transparency.note_errors import NoteError
+from soundseal.transparency.note_keys import VerifierKey
 from soundseal.transparency.revocations import open_revocation_snapshot
 from tests.factories import Factory
 from tests.registry.log_helpers import verifier_from_jwks
@@ -30,7 +31,7 @@ def b64(text: str) -> bytes:
     return base64.b64decode(text, validate=True)
 
 
-def log_key(client: TestClient, origin: str = ORIGIN):  # type: ignore[no-untyped-def]
+def log_key(client: TestClient, origin: str = ORIGIN) -> VerifierKey:
     return verifier_from_jwks(client.get("/.well-known/jwks.json").json(), origin)
 
 

@@ -7,6 +7,12 @@ cached for a year; a partial tile is a prefix of a tile still filling, cached br
 checkpoint is signed on each read, at the log's size then. The JSON endpoints under
 `/api/v1/log/` give the same proofs to clients that do not read tiles.
 
+Beside the C2SP reads: witnesses hand in cosignatures of the log's checkpoints (`POST
+/log/<mode>/cosignature`, authenticated by the cosignature itself), the largest cosigned
+checkpoint is served with them (`/log/<mode>/checkpoint/witnessed`), and a platform starting
+cold reads the signed set of revoked IDs at a size (`/log/<mode>/revocations`). See
+`registry.log.witnesses` and `docs/trust.md`.
+
 The live log is public, as a transparency log must be. The test log holds test-mode
 statements, which only test-mode keys read anywhere else, so it needs a test-mode key; a
 live key is told it does not exist, as for a test certificate.

@@ -161,3 +161,22 @@ def test_the_test_log_snapshot_needs_a_test_key_and_sizes_are_bounded(
         )
         assert beyond.status_code == 400, size
         assert beyond.json()["field"] == "size"
+
+
+def test_snapshots_follow_the_log_as_it_grows(client: TestClient, factory: Factory) -> None:
+    key = factory.key()
+    certs = [factory.certificate(key) for _ in range(3)]
+    seen = []
+    for cert in certs:
+        factory.revoke(cert)
+        _, _, revoked = open_revocation_snapshot(
+            client.get("/log/live/revocations").text, log_key(client)
+        )
+        seen.append(revoked)
+    assert seen == [
+        {certs[0].id},
+        {certs[0].id, certs[1].id},
+        {certs[0].id, certs[1].id, certs[2].id},
+    ]
+    early = client.get("/log/live/revocations", params={"size": 4}).text
+    assert open_revocation_snapshot(early, log_key(client)).revoked == {certs[0].id}

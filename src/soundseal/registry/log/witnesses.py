@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -235,19 +236,55 @@ def _revoked_id(entry: bytes) -> str | None:
     return str(ident)
 
 
-def revoked_in_log(session: Session, mode: str, size: int) -> set[str]:
-    """The IDs of the certificates the first `size` entries of `mode`'s log revoke, read in
-    batches of index ranges (a read may run outside a transaction block, so no cursor)."""
+def _revoked_between(session: Session, mode: str, start: int, end: int) -> set[str]:
+    """The IDs revoked by entries `start` .. `end` - 1, read in batches of index ranges (a
+    read may run outside a transaction block, so no server-side cursor)."""
     revoked: set[str] = set()
-    for start in range(0, size, _ENTRY_BATCH):
+    for first in range(start, end, _ENTRY_BATCH):
         rows = session.scalars(
             select(LogEntry.entry).where(
                 LogEntry.mode == mode,
-                LogEntry.index >= start,
-                LogEntry.index < min(size, start + _ENTRY_BATCH),
+                LogEntry.index >= first,
+                LogEntry.index < min(end, first + _ENTRY_BATCH),
             )
         ).all()
         revoked.update(i for row in rows if (i := _revoked_id(bytes(row))) is not None)
+    return revoked
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    size: int
+    root: bytes
+    revoked: frozenset[str]
+
+
+# The last set computed per database and mode. A snapshot request reads only the entries
+# after it, once the root at its size shows the log still holds the same entries there.
+_KNOWN: dict[tuple[str, str], _Known] = {}
+_KNOWN_LOCK = threading.Lock()
+
+
+def revoked_in_log(session: Session, mode: str, size: int) -> frozenset[str]:
+    """The IDs of the certificates the first `size` entries of `mode`'s log revoke.
+
+    Entries never change once written, so the set at a smaller size is kept and extended:
+    a request reads the entries it has not seen, not the whole log. The kept set is used
+    only if the stored root at its size is still the one it was computed with.
+    """
+    where = (session.get_bind().engine.url.render_as_string(hide_password=True), mode)
+    with _KNOWN_LOCK:
+        known = _KNOWN.get(where)
+    if known is not None and (
+        known.size > size or _root_at(session, mode, known.size) != known.root
+    ):
+        known = None
+    start, revoked = (0, frozenset[str]()) if known is None else (known.size, known.revoked)
+    revoked = revoked | _revoked_between(session, mode, start, size)
+    with _KNOWN_LOCK:
+        current = _KNOWN.get(where)
+        if current is None or current.size <= size:
+            _KNOWN[where] = _Known(size, _root_at(session, mode, size), revoked)
     return revoked
 
 

@@ -87,6 +87,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use", 409
     WEBHOOK_DISABLED = "webhook_disabled", 409
     TEST_MODE_FULL = "test_mode_full", 409
+    CHECKPOINT_MISMATCH = "checkpoint_mismatch", 409
     PAYLOAD_TOO_LARGE = "payload_too_large", 413
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", 415
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", 422

@@ -18,8 +18,11 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from soundseal.client_address import Network, parse_trusted_proxies
+from soundseal.transparency.cosignature import CosignatureVerifier
+from soundseal.transparency.note import MAX_SIGNATURES
+from soundseal.transparency.note_errors import MalformedKey
 
-__all__ = ["BILLING_NOT_INSTALLED", "Settings", "load_settings"]
+__all__ = ["BILLING_NOT_INSTALLED", "Settings", "load_settings", "parse_witness_keys"]
 
 BILLING_NOT_INSTALLED = (
     "SOUNDSEAL_STRIPE_SECRET_KEY and SOUNDSEAL_STRIPE_WEBHOOK_SECRET are set, but the Stripe "
@@ -219,6 +222,15 @@ class Settings(BaseSettings):
         "dashboard's billing page.",
     )
 
+    witness_keys: str = Field(
+        default="",
+        description="Verifier keys of the witnesses whose cosignatures of the logs' "
+        "checkpoints the registry accepts (POST /log/<mode>/cosignature) and serves "
+        "(/log/<mode>/checkpoint/witnessed): C2SP cosignature/v1 keys, "
+        "`<name>+<key ID>+<base64 key>`, separated by commas or newlines. Empty: no "
+        "cosignature is accepted.",
+    )
+
     webhook_worker: Literal["embedded", "external"] = Field(
         default="embedded",
         description="Who delivers webhooks: `embedded`, a background task in each server "
@@ -267,6 +279,16 @@ class Settings(BaseSettings):
     def trusted_proxy_networks(self) -> tuple[Network, ...]:
         # Read on every request that needs a client address: parsed once.
         return parse_trusted_proxies(self.trusted_proxies)
+
+    @field_validator("witness_keys")
+    @classmethod
+    def _valid_witness_keys(cls, value: str) -> str:
+        parse_witness_keys(value)
+        return value
+
+    @cached_property
+    def witness_verifiers(self) -> tuple[CosignatureVerifier, ...]:
+        return parse_witness_keys(self.witness_keys)
 
     @field_validator("public_url")
     @classmethod
@@ -325,6 +347,41 @@ class Settings(BaseSettings):
             else:
                 out[name] = value
         return out
+
+
+MAX_WITNESS_NAME = 255  # the width of log_cosignatures.witness
+
+
+def parse_witness_keys(text: str) -> tuple[CosignatureVerifier, ...]:
+    """The witness keys `text` lists, comma- or newline-separated; `ValueError` naming the
+    first entry that is not a cosignature/v1 verifier key, or a witness listed twice."""
+    keys: list[CosignatureVerifier] = []
+    entries = [e.strip() for e in text.replace("\n", ",").split(",")]
+    for number, entry in enumerate((e for e in entries if e), 1):
+        try:
+            key = CosignatureVerifier.parse(entry)
+        except MalformedKey as exc:
+            raise ValueError(
+                f"SOUNDSEAL_WITNESS_KEYS entry {number} ({entry[:60]!r}) is not a "
+                f"cosignature/v1 verifier key <name>+<key ID>+<base64 key>: {exc}"
+            ) from None
+        if len(key.name) > MAX_WITNESS_NAME:
+            raise ValueError(
+                f"SOUNDSEAL_WITNESS_KEYS entry {number}: a witness's name is at most "
+                f"{MAX_WITNESS_NAME} characters"
+            )
+        if any(k.public_key == key.public_key or k.name == key.name for k in keys):
+            raise ValueError(
+                f"SOUNDSEAL_WITNESS_KEYS entry {number} repeats a witness's name or key: "
+                "each witness is listed once, with its own key"
+            )
+        keys.append(key)
+    if len(keys) >= MAX_SIGNATURES:
+        raise ValueError(
+            f"SOUNDSEAL_WITNESS_KEYS lists {len(keys)} witnesses; a checkpoint note holds "
+            f"at most {MAX_SIGNATURES - 1} cosignatures besides the log's signature"
+        )
+    return tuple(keys)
 
 
 # Settings that were replaced: starting with one of them set is an error that says what to

@@ -113,6 +113,8 @@ def test_the_open_operations_are_those_a_publishable_key_can_call(app: FastAPI) 
         # The transparency logs and the signing keys: public, for any page to check.
         ("GET", "/.well-known/jwks.json"),
         ("GET", "/log/{mode}/checkpoint"),
+        ("GET", "/log/{mode}/checkpoint/witnessed"),
+        ("GET", "/log/{mode}/revocations"),
         ("GET", "/log/{mode}/tile/{tile_path:path}"),
         ("GET", "/api/v1/log/{mode}"),
         ("GET", "/api/v1/log/{mode}/inclusion"),

@@ -15,6 +15,7 @@ from soundseal.api.responses import Count, _Out
 __all__ = [
     "CertificateStatementProof",
     "ConsistencyProofBody",
+    "CosignatureStored",
     "InclusionProofBody",
     "JsonWebKey",
     "JsonWebKeySet",
@@ -33,6 +34,19 @@ class LogState(_Out):
     verifier_key: str = Field(
         description="The signed-note verifier key of the checkpoints: `<origin>+<key ID>+"
         "<base64 key>`, the same Ed25519 key as the JWKS's active key"
+    )
+
+
+class CosignatureStored(_Out):
+    mode: Literal["live", "test"]
+    origin: str = Field(description="The log the cosigned checkpoint is of")
+    size: Count = Field(description="The tree size of the cosigned checkpoint")
+    witness: str = Field(description="The witness's key name")
+    timestamp: int = Field(
+        ge=0, le=2**63 - 1, description="The time the cosignature states (POSIX seconds)"
+    )
+    cosignatures: Count = Field(
+        description="How many witness cosignatures the log now holds for that checkpoint"
     )
 
 

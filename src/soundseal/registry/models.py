@@ -13,7 +13,7 @@ from soundseal.registry.embeds.models import EmbedOpen, EmbedSalt, EmbedViewer
 from soundseal.registry.events.models import Event
 from soundseal.registry.idempotency.models import IdempotencyRecord
 from soundseal.registry.keys.models import ApiKey
-from soundseal.registry.log.models import LogEntry, LogHash
+from soundseal.registry.log.models import LogCosignature, LogEntry, LogHash
 from soundseal.registry.logins.models import LoginFailure, WebSession, WebUser
 from soundseal.registry.webhooks.models import WebhookDelivery, WebhookEndpoint
 from soundseal.signing.models import SigningKeyRecord
@@ -35,6 +35,7 @@ __all__ = [
     "Event",
     "FeedCounter",
     "IdempotencyRecord",
+    "LogCosignature",
     "LogEntry",
     "LogHash",
     "LoginFailure",

@@ -20,6 +20,7 @@ client hands in. Their parsers and verifiers raise only the errors below, so one
     ├── MalformedCosignature    a signature line that is not a tlog-cosignature/v1 cosignature
     ├── MalformedProof          a text that is not a c2sp.org/tlog-proof@v1 proof
     ├── MalformedWitnessRequest a tlog-witness add-checkpoint request body that does not parse
+    ├── MalformedRevocations    a text that is not a soundseal/revocations/v1 snapshot
     ├── WrongOrigin             a checkpoint from another log than the one expected
     └── InsufficientCosignatures fewer valid witness cosignatures than the policy requires
 """
@@ -33,6 +34,7 @@ __all__ = [
     "MalformedKey",
     "MalformedNote",
     "MalformedProof",
+    "MalformedRevocations",
     "MalformedWitnessRequest",
     "NoteError",
     "SignatureMismatch",
@@ -75,6 +77,10 @@ class MalformedProof(NoteError):
 
 class MalformedWitnessRequest(NoteError):
     """A tlog-witness add-checkpoint request body that breaks its format."""
+
+
+class MalformedRevocations(NoteError):
+    """A text that breaks the revocation snapshot format (`revocations.py`)."""
 
 
 class WrongOrigin(NoteError):

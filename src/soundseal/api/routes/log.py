@@ -7,6 +7,12 @@ cached for a year; a partial tile is a prefix of a tile still filling, cached br
 checkpoint is signed on each read, at the log's size then. The JSON endpoints under
 `/api/v1/log/` give the same proofs to clients that do not read tiles.
 
+Beside the C2SP reads: witnesses hand in cosignatures of the log's checkpoints (`POST
+/log/<mode>/cosignature`, authenticated by the cosignature itself), the largest cosigned
+checkpoint is served with them (`/log/<mode>/checkpoint/witnessed`), and a platform starting
+cold reads the signed set of revoked IDs at a size (`/log/<mode>/revocations`). See
+`registry.log.witnesses` and `docs/trust.md`.
+
 The live log is public, as a transparency log must be. The test log holds test-mode
 statements, which only test-mode keys read anywhere else, so it needs a test-mode key; a
 live key is told it does not exist, as for a test certificate.
@@ -17,13 +23,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from soundseal.api.auth import mark_key_check, resolve_principal
-from soundseal.api.responses_log import ConsistencyProofBody, InclusionProofBody, LogState
+from soundseal.api.responses_log import (
+    ConsistencyProofBody,
+    CosignatureStored,
+    InclusionProofBody,
+    LogState,
+)
 from soundseal.api.schemas import MAX_INT32, error_responses
 from soundseal.errors import NotFound, Unauthorized
 from soundseal.http.context import get_context, transaction
 from soundseal.registry.log import services as log
+from soundseal.registry.log import witnesses
 from soundseal.registry.log.views import consistency_view, inclusion_view, log_view
 from soundseal.transparency.tiles import ENTRIES, TILE_WIDTH, parse_tile_path
 from soundseal.transparency.tree_errors import TilePathError
@@ -40,9 +53,16 @@ _TEXT = {"text/plain": {"schema": {"type": "string"}}}
 _ERRORS = error_responses(400, 401, 404, 429)
 
 
+def _mode_in_path(path: str) -> str | None:
+    """The mode a `/log/<mode>/…` path names: a POST's checks run before routing (before its
+    body is read, `soundseal.http.edge`), when no path parameter is parsed yet."""
+    parts = path.split("/")
+    return parts[2] if len(parts) > 2 and parts[1] == "log" else None
+
+
 async def _log_reader(request: Request) -> None:
     """Refuse a caller who may not read the log the path names (see the module docstring)."""
-    mode = request.path_params.get("mode")
+    mode = request.path_params.get("mode", _mode_in_path(request.scope["path"]))
     principal = await resolve_principal(request)
     if mode not in _MODES:
         raise NotFound(f"No log {str(mode)[:20]!r}: the logs are live and test")
@@ -57,6 +77,19 @@ mark_key_check(
     _log_reader, "none (the live log is public; the test log needs a test key)", publishable=True
 )
 _READER = [Depends(_log_reader)]
+
+
+async def _cosignature_sender(request: Request) -> None:
+    """The reader's rule for the log the path names; not CORS-open: witnesses are servers,
+    and no page has a reason to hand in cosignatures."""
+    await _log_reader(request)
+
+
+mark_key_check(
+    _cosignature_sender,
+    "none (the cosignature is the authentication; the test log needs a test key)",
+    publishable=False,
+)
 # The live log takes no key; the test log's key is checked by `_log_reader`, not by a scheme
 # every client must present.
 _KEYLESS: dict[str, Any] = {"security": []}
@@ -82,6 +115,92 @@ def checkpoint(request: Request, mode: LogMode) -> Response:
     return Response(
         signed.text, media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"}
     )
+
+
+@router.post(
+    "/log/{mode}/cosignature",
+    summary="Hand in a witness's cosignature of one of the log's checkpoints",
+    description=(
+        "The body (text/plain) is a signed note: the checkpoint's text, a blank line, and the "
+        "witness's cosignature line (C2SP tlog-cosignature, cosignature/v1); the log's own "
+        "signature lines may stay. No API key: the cosignature is the authentication. It is "
+        "kept when its key is one of SOUNDSEAL_WITNESS_KEYS (else 403), it verifies (else 400 "
+        "`invalid_signature`), and the checkpoint is the one this log signs at that size "
+        "(else 409 `checkpoint_mismatch`)."
+    ),
+    response_model=CosignatureStored,
+    dependencies=[Depends(_cosignature_sender)],
+    openapi_extra={
+        **_KEYLESS,
+        "requestBody": {"required": True, "content": _TEXT},
+    },
+    responses=error_responses(400, 401, 403, 404, 409, 413, 429),
+)
+async def add_cosignature(request: Request, mode: LogMode) -> CosignatureStored:
+    context = get_context(request)
+    body = await request.body()
+
+    def store() -> witnesses.StoredCosignature:
+        with transaction(request, write=True) as session:
+            return witnesses.add_cosignature(
+                session, context.notary, context.settings.witness_verifiers, mode, body
+            )
+
+    stored = await run_in_threadpool(store)
+    return CosignatureStored(
+        mode=stored.mode,
+        origin=stored.origin,
+        size=stored.size,
+        witness=stored.witness,
+        timestamp=stored.timestamp,
+        cosignatures=stored.cosignatures,
+    )
+
+
+@router.get(
+    "/log/{mode}/checkpoint/witnessed",
+    summary="The largest checkpoint witnesses cosigned, with the log's signature and theirs",
+    response_class=Response,
+    dependencies=_READER,
+    openapi_extra=_KEYLESS,
+    responses={200: {"content": _TEXT, "description": "The cosigned note"}, **_ERRORS},
+)
+def witnessed_checkpoint(request: Request, mode: LogMode) -> Response:
+    context = get_context(request)
+    with transaction(request, write=False) as session:
+        note = witnesses.witnessed_checkpoint(
+            session, context.notary, context.settings.witness_verifiers, mode
+        )
+    return Response(
+        note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"}
+    )
+
+
+@router.get(
+    "/log/{mode}/revocations",
+    summary="The revoked certificate IDs at a tree size, signed by the log key",
+    description=(
+        "A signed note (soundseal/revocations/v1): the origin, the tree size, its root, then "
+        "the sorted IDs of every certificate the log's first `size` entries revoke (default: "
+        "the log's current size). A platform starting cold verifies it, then reads the log's "
+        "entries from that size on."
+    ),
+    response_class=Response,
+    dependencies=_READER,
+    openapi_extra=_KEYLESS,
+    responses={200: {"content": _TEXT, "description": "The signed snapshot"}, **_ERRORS},
+)
+def revocations(
+    request: Request,
+    mode: LogMode,
+    size: Annotated[int | None, Query(ge=0, le=MAX_INT32)] = None,
+) -> Response:
+    notary = get_context(request).notary
+    with transaction(request, write=False) as session:
+        note = witnesses.revocation_snapshot(session, notary, mode, size)
+    # The snapshot of a given size changes only when the signing key does.
+    cache = "no-cache" if size is None else _cache(mode, _PARTIAL)
+    return Response(note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": cache})
 
 
 @router.get(

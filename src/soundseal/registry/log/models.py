@@ -10,12 +10,12 @@ right edge, the root and every proof are computed from these rows; nothing else 
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, LargeBinary, SmallInteger, String
+from sqlalchemy import BigInteger, Integer, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from soundseal.db.base import Base
 
-__all__ = ["LogEntry", "LogHash"]
+__all__ = ["LogCosignature", "LogEntry", "LogHash"]
 
 
 class LogEntry(Base):
@@ -37,3 +37,23 @@ class LogHash(Base):
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LogCosignature(Base):
+    """A witness's cosignature of one of the log's checkpoints (C2SP tlog-cosignature).
+
+    Stored only once it verified against a configured witness key and the checkpoint was
+    the log's own at `size` (its root `root_hash`, kept so a row stands as evidence alone).
+    One row per witness key and size; a later cosignature of the same checkpoint by the
+    same key replaces an earlier one.
+    """
+
+    __tablename__ = "log_cosignatures"
+
+    mode: Mapped[str] = mapped_column(String(8), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    witness: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))

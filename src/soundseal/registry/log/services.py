@@ -201,6 +201,7 @@ def certificate_proof(session: Session, notary: Notary, cert: Certificate) -> Ce
     The certificate's latest change is its feed entry `cert.sequence`, so its leaf is
     `cert.sequence - 1`; a certificate never recorded in the feed (the sandbox's) has none.
     """
+    notary.require_active(session)
     index = cert.sequence - 1
     entry = session.scalar(
         select(LogEntry.entry).where(LogEntry.mode == cert.mode, LogEntry.index == index)

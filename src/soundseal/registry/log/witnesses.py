@@ -192,6 +192,7 @@ def witnessed_checkpoint(
     signature, then each of their cosignatures of it, by witness name. `NotFound` if none."""
     if not witnesses:
         raise NotFound(f"No witness cosigns the {mode} log: none is configured")
+    notary.require_active(session)  # a retired key signs nothing new
     known = or_(
         *(
             and_(LogCosignature.witness == w.name, LogCosignature.key_id == w.key_id)
@@ -293,6 +294,7 @@ def revocation_snapshot(
 ) -> str:
     """The signed snapshot of the IDs revoked in `mode`'s log up to `size` entries (the
     log's current size if None); `InvalidInput` for a size beyond the log."""
+    notary.require_active(session)  # a retired key signs nothing new
     current = log_size(session, mode)
     if size is None:
         size = current

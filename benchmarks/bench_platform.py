@@ -28,7 +28,14 @@ import sqlalchemy as sa
 from soundseal.client import Client
 from soundseal.db import create_database, upgrade
 from soundseal.ids import new_certificate_id
-from soundseal.platform import Binding, open_store, poll_once, seal_visible, seals_visible
+from soundseal.platform import (
+    Binding,
+    open_store,
+    pin_log_key,
+    poll_once,
+    seal_visible,
+    seals_visible,
+)
 from soundseal.registry.accounts.services import create_account
 from soundseal.registry.keys.services import create_key
 from soundseal.registry.models import Certificate, Change, FeedCounter
@@ -152,6 +159,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
             except httpx.TransportError:
                 time.sleep(0.1)
         with Client(key, url) as registry:
+            pin_log_key(store.sessions, registry.log_state("live")["verifier_key"])
             started = time.perf_counter()
             result = poll_once(registry, store.sessions)
             poll_s = time.perf_counter() - started

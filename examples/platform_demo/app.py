@@ -89,8 +89,13 @@ def create_demo(
         sa.Column("cert_id", sa.String(64)),
     )
     tracks.metadata.create_all(engine)
-    store = open_store(f"sqlite:///{data_dir / 'platform.sqlite3'}")
     client = Client(api_key, registry_url)
+    # A real platform is given the registry's log key by its operator; the demo takes the
+    # one the registry shows the first time (the store keeps it, and refuses another).
+    store = open_store(
+        f"sqlite:///{data_dir / 'platform.sqlite3'}",
+        log_key=client.log_state("live")["verifier_key"],
+    )
 
     def render(request: Request, error: str | None = None, status: int = 200) -> Response:
         with engine.connect() as conn:

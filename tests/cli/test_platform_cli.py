@@ -32,6 +32,7 @@ def test_bind_poll_gate_status(live_server: LiveServer, factory: Factory, tmp_pa
     key = factory.key()
     with Client(key.key, live_server.url) as registry:
         cert = registry.certify_file(master, track_title="S", artist_name="B")["certificate"]
+        log_key = registry.log_state("live")["verifier_key"]
     env = {
         **os.environ,
         "SOUNDSEAL_API_URL": live_server.url,
@@ -44,6 +45,17 @@ def test_bind_poll_gate_status(live_server: LiveServer, factory: Factory, tmp_pa
     assert bound["bound"] is True
     code, gated = platform("gate", "track-1", "--file", str(served), env=env)
     assert gated["visible"] is False  # not polled yet: fail closed
+    code, polled = platform("poll", env=env)
+    assert code == 1  # no log key pinned: nothing is believed
+    assert "no log key is pinned" in polled["error"]
+    code, status = platform("status", env=env)
+    assert status["log"]["pinned_key"] is None
+    assert "no log key is pinned" in status["log"]["reason"]
+    code, pinned = platform("pin", log_key, env=env)
+    assert (code, pinned) == (0, {"pinned": True, "log_key": log_key})
+    code, other = platform("pin", factory.notary.checkpoint_verifier("test").format(), env=env)
+    assert code == 1
+    assert "another log key is pinned" in other["error"]
     code, polled = platform("poll", env=env)
     assert code == 0, polled
     assert polled["ok"] is True
@@ -60,6 +72,9 @@ def test_bind_poll_gate_status(live_server: LiveServer, factory: Factory, tmp_pa
     code, status = platform("status", env=env)
     assert status["bindings"] == {"verified": 1}
     assert status["feed_fresh"] is True
+    assert status["log"]["verified"] is True
+    assert status["log"]["verified_size"] == 1
+    assert status["log"]["failure"] is None
 
     code, refused = platform(
         "bind", "track-2", str(master), "--cert", "cer_test_synthetic", env=env

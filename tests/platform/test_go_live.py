@@ -20,27 +20,14 @@ from soundseal.platform import (
     check_page,
     content_address,
     open_store,
+    pin_log_key,
     poll_once,
     seal_visible,
     seals_visible,
     verify_and_bind,
 )
-from tests.api.test_audio_api import samples
 from tests.conftest import LiveServer
 from tests.factories import Factory
-
-
-@pytest.fixture(scope="module")
-def audio(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("platform-audio")
-    master = samples.write_wav(root / "master.wav", samples.render_song(45, seed=41))
-    other = samples.write_wav(root / "other.wav", samples.render_song(45, seed=42))
-    return {
-        "master": master,
-        "served": samples.transcode(master, root / "served.mp3", "-b:a", "192k"),
-        "retranscoded": samples.transcode(master, root / "served-64k.mp3", "-b:a", "64k"),
-        "other": other,
-    }
 
 
 @dataclass
@@ -72,8 +59,11 @@ def world(
     live_server: LiveServer, factory: Factory, audio: dict[str, Path], tmp_path: Path
 ) -> Iterator[World]:
     key = factory.key()
-    store = open_store(f"sqlite:///{tmp_path / 'platform.sqlite3'}")
     with Client(key.key, live_server.url, backoff=0.01) as registry:
+        store = open_store(
+            f"sqlite:///{tmp_path / 'platform.sqlite3'}",
+            log_key=registry.log_state("live")["verifier_key"],
+        )
         cert = registry.certify_file(audio["master"], track_title="Song", artist_name="Band")
         yield World(registry, store, cert["certificate"]["id"])
     store.dispose()
@@ -173,6 +163,9 @@ class TamperedFeed:
         self.client = client
         self.tamper = tamper
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
     def changes(self, **kwargs: Any) -> dict[str, Any]:
         page = self.client.changes(**kwargs)
         page["changes"] = self.tamper(page["changes"])
@@ -255,6 +248,7 @@ def test_the_platform_database_can_be_postgresql(
     try:
         key = factory.key()
         with Client(key.key, live_server.url, backoff=0.01) as registry:
+            pin_log_key(store.sessions, registry.log_state("live")["verifier_key"])
             cert = registry.certify_file(audio["master"], track_title="S", artist_name="B")
             world = World(registry, store, cert["certificate"]["id"])
             assert world.bind("pg", audio["served"]).bound

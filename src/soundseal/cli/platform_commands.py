@@ -18,20 +18,27 @@ from soundseal.client import Client, ClientError
 from soundseal.db.base import utcnow
 from soundseal.platform import (
     DEFAULT_MAX_STALENESS,
+    NO_LOG_KEY,
     Binding,
     FeedState,
+    LogPin,
     PollResult,
+    clear_log_failure,
     content_address,
     open_store,
+    pin_log_key,
     poll_once,
     run_poller,
     seal_visible,
     verify_and_bind,
 )
+from soundseal.platform.log_check import log_failure
 
 __all__ = ["register"]
 
-platform_app = typer.Typer(help="Layer 2 for platforms: bind, gate, poll.", no_args_is_help=True)
+platform_app = typer.Typer(
+    help="Layer 2 for platforms: pin the log key, bind, gate, poll.", no_args_is_help=True
+)
 
 Db = Annotated[
     str,
@@ -146,6 +153,7 @@ def status(db: Db = DEFAULT_DB) -> None:
                 session.execute(select(Binding.state, func.count()).group_by(Binding.state)).all()
             )
             feed = session.get(FeedState, 1)
+            log = _log_status(session.get(LogPin, 1))
     finally:
         store.dispose()
     last = feed.last_success_at if feed else None
@@ -156,8 +164,61 @@ def status(db: Db = DEFAULT_DB) -> None:
             "last_successful_poll": last,
             "last_error": feed.last_error if feed else None,
             "feed_fresh": last is not None and utcnow() - last <= DEFAULT_MAX_STALENESS,
+            "log": log,
         }
     )
+
+
+def _log_status(pin: LogPin | None) -> dict[str, Any]:
+    """The pinned key, the verified tree, and the recorded failure with its evidence."""
+    if pin is None:
+        return {"pinned_key": None, "verified": False, "reason": NO_LOG_KEY, "failure": None}
+    failure = log_failure(pin)
+    verified = json.loads(pin.verified) if pin.verified else None
+    return {
+        "pinned_key": pin.log_key,
+        "verified": failure is None,
+        "verified_size": verified["size"] if verified else 0,
+        "verified_checkpoint": verified["checkpoint"] if verified else None,
+        "reason": None
+        if failure is None
+        else "the log failed verification: seals are hidden "
+        "until an operator runs `soundseal platform clear`",
+        "failure": None if failure is None else failure.as_dict(),
+    }
+
+
+@platform_app.command()
+def pin(
+    log_key: Annotated[
+        str, typer.Argument(help="The log's verifier key (GET /api/v1/log/<mode>: verifier_key).")
+    ],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace another pinned key (verify anew).")
+    ] = False,
+    db: Db = DEFAULT_DB,
+) -> None:
+    """Pin the registry's log key: polls verify the log with it; without one no seal shows."""
+    store = open_store(db)
+    try:
+        pin_log_key(store.sessions, log_key, replace=replace)
+    except ValueError as exc:
+        _emit({"pinned": False, "error": str(exc)})
+        raise typer.Exit(1) from exc
+    finally:
+        store.dispose()
+    _emit({"pinned": True, "log_key": log_key.strip()})
+
+
+@platform_app.command()
+def clear(db: Db = DEFAULT_DB) -> None:
+    """Clear a recorded log failure once investigated: seals may show again after a poll."""
+    store = open_store(db)
+    try:
+        failure = clear_log_failure(store.sessions)
+    finally:
+        store.dispose()
+    _emit({"cleared": failure is not None, "failure": failure.as_dict() if failure else None})
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,7 @@ import httpx
 
 from soundseal.__about__ import __version__
 from soundseal.client._errors import QUOTA_EXCEEDED, TransportError, error_for
-from soundseal.client._operations import Call, Operations
+from soundseal.client._operations import Call, Operations, checkpoint_call, tile_call
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -105,6 +105,13 @@ def _decode(response: httpx.Response) -> dict[str, Any]:
     )
 
 
+def _body(response: httpx.Response) -> bytes:
+    """The raw body of a successful response; an error is raised as `_decode` raises it."""
+    if not response.is_success:
+        _decode(response)
+    return response.content
+
+
 def _request_args(call: Call, headers: dict[str, str]) -> dict[str, Any]:
     args: dict[str, Any] = {"params": call.params, "headers": headers}
     if call.json is not None:
@@ -148,6 +155,9 @@ class Client(Operations[dict[str, Any]]):
         self._http.close()
 
     def _send(self, call: Call) -> dict[str, Any]:
+        return _decode(self._response(call))
+
+    def _response(self, call: Call) -> httpx.Response:
         key = _key(call)
         headers = self._config.headers_for(key)
         attempt = 0
@@ -168,9 +178,18 @@ class Client(Operations[dict[str, Any]]):
             else:
                 wait = self._config.delay(attempt, response)
                 if wait is None:
-                    return _decode(response)
+                    return response
             time.sleep(wait)
             attempt += 1
+
+    def log_checkpoint(self, mode: str = "live") -> str:
+        """The `mode` log's current signed checkpoint, as the note's text."""
+        return _body(self._response(checkpoint_call(mode))).decode("utf-8", errors="replace")
+
+    def log_tile(self, path: str, *, mode: str = "live") -> bytes:
+        """A tile or entry bundle of the `mode` log: `path` is below the log's prefix, as
+        `tile/entries/000` or `tile/0/x001/234.p/7`."""
+        return _body(self._response(tile_call(path, mode)))
 
     def iter_certificates(
         self, *, status: str | None = None, artist: str | None = None, page_size: int = 100
@@ -230,6 +249,9 @@ class AsyncClient(Operations[Awaitable[dict[str, Any]]]):
         await self._http.aclose()
 
     async def _send(self, call: Call) -> dict[str, Any]:
+        return _decode(await self._response(call))
+
+    async def _response(self, call: Call) -> httpx.Response:
         key = _key(call)
         headers = self._config.headers_for(key)
         attempt = 0
@@ -247,9 +269,18 @@ class AsyncClient(Operations[Awaitable[dict[str, Any]]]):
             else:
                 wait = self._config.delay(attempt, response)
                 if wait is None:
-                    return _decode(response)
+                    return response
             await asyncio.sleep(wait)
             attempt += 1
+
+    async def log_checkpoint(self, mode: str = "live") -> str:
+        """The `mode` log's current signed checkpoint, as the note's text."""
+        response = await self._response(checkpoint_call(mode))
+        return _body(response).decode("utf-8", errors="replace")
+
+    async def log_tile(self, path: str, *, mode: str = "live") -> bytes:
+        """A tile or entry bundle of the `mode` log (`path` below the log's prefix)."""
+        return _body(await self._response(tile_call(path, mode)))
 
     async def iter_certificates(
         self, *, status: str | None = None, artist: str | None = None, page_size: int = 100

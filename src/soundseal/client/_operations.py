@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
-__all__ = ["Call", "Operations"]
+__all__ = ["Call", "Operations", "checkpoint_call", "tile_call"]
 
 R = TypeVar("R")
 
@@ -39,6 +39,27 @@ def _segment(value: str) -> str:
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+_LOG_MODES = ("live", "test")
+
+
+def _log_mode(mode: str) -> str:
+    if mode not in _LOG_MODES:
+        raise ValueError(f"a log mode is live or test, not {mode!r}")
+    return mode
+
+
+def checkpoint_call(mode: str) -> Call:
+    """`GET /log/<mode>/checkpoint`: a signed note, not JSON."""
+    return Call("GET", f"/log/{_log_mode(mode)}/checkpoint")
+
+
+def tile_call(path: str, mode: str) -> Call:
+    """`GET /log/<mode>/<path>` for a tile path (`tile/...`): bytes, not JSON."""
+    if not path.startswith("tile/") or ".." in path.split("/"):
+        raise ValueError(f"a tile path starts with 'tile/', not {path!r}")
+    return Call("GET", f"/log/{_log_mode(mode)}/{path}")
 
 
 class Operations(Generic[R]):
@@ -201,3 +222,18 @@ class Operations(Generic[R]):
             "limit": limit,
         }
         return self._send(Call("POST", "/api/v1/identify", json=body, read_only=True))
+
+    # The transparency log and the signing keys ------------------------------------------
+
+    def log_state(self, mode: str = "live") -> R:
+        """`{mode, origin, size, root_hash, checkpoint, verifier_key}` of the `mode` log."""
+        return self._send(Call("GET", f"/api/v1/log/{_log_mode(mode)}"))
+
+    def jwks(self) -> R:
+        """The registry's JWK Set (`/.well-known/jwks.json`): active and retired keys."""
+        return self._send(Call("GET", "/.well-known/jwks.json"))
+
+    def signed_certificate(self, certificate_id: str) -> R:
+        """A certificate's latest signed statement (`jws`), its `log_index`, the log's state
+        and a C2SP tlog proof against its checkpoint."""
+        return self._send(Call("GET", f"/api/v1/certificates/{_segment(certificate_id)}/signed"))

@@ -2,7 +2,8 @@
 
 A database read only, and true only when every link of the chain holds: a `verified`
 binding (the certificate comes from it, never from an ID the uploader typed), the file served
-now is byte-for-byte the one that was verified, the certificate is not revoked, and the
+now is byte-for-byte the one that was verified, the certificate is not revoked, its issuance
+statement was verified in the registry's log, the log never failed verification, and the
 revocation feed was polled successfully within the staleness limit. Anything missing or
 doubtful is a reason, and any reason hides the seal.
 """
@@ -17,7 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from soundseal.db.base import utcnow
-from soundseal.platform.models import Binding, FeedState, Revocation
+from soundseal.platform.log_check import log_failure
+from soundseal.platform.models import Binding, FeedState, LoggedCertificate, LogPin, Revocation
 
 __all__ = ["DEFAULT_MAX_STALENESS", "GateResult", "seal_visible", "seals_visible"]
 
@@ -52,6 +54,18 @@ def _feed_reason(state: FeedState | None, now: datetime, max_staleness: timedelt
     return None
 
 
+def _log_reason(pin: LogPin | None) -> str | None:
+    if pin is None:
+        return "no log key is pinned: the registry's log cannot be verified"
+    failure = log_failure(pin)
+    if failure is not None:
+        return (
+            f"the registry's log failed verification ({failure.error}: "
+            f"{failure.evidence.detail}); seals are hidden until an operator clears it"
+        )
+    return None
+
+
 def seals_visible(
     session: Session,
     served: Mapping[str, str | None],
@@ -60,9 +74,10 @@ def seals_visible(
     max_staleness: timedelta = DEFAULT_MAX_STALENESS,
 ) -> dict[str, GateResult]:
     """The gate for a page of tracks at once: `served` maps track IDs to the SHA-256 of the
-    file each serves now (None when unknown). Three queries, whatever the page size."""
+    file each serves now (None when unknown). Five queries, whatever the page size."""
     now = now or utcnow()
     feed = _feed_reason(session.get(FeedState, 1), now, max_staleness)
+    log = _log_reason(session.get(LogPin, 1))
     latest = (
         select(func.max(Binding.id))
         .where(Binding.track_id.in_(list(served)))
@@ -78,6 +93,13 @@ def seals_visible(
             select(Revocation.certificate_id).where(Revocation.certificate_id.in_(certificate_ids))
         )
     )
+    logged = set(
+        session.scalars(
+            select(LoggedCertificate.certificate_id).where(
+                LoggedCertificate.certificate_id.in_(certificate_ids)
+            )
+        )
+    )
     results: dict[str, GateResult] = {}
     for track_id, served_sha256 in served.items():
         reasons: list[str] = []
@@ -89,12 +111,16 @@ def seals_visible(
                 reasons.append(f"the binding is {binding.state}")
             if binding.certificate_id in revoked:
                 reasons.append(f"certificate {binding.certificate_id} is revoked")
+            if binding.certificate_id not in logged:
+                reasons.append(
+                    f"certificate {binding.certificate_id} has no verified issuance entry in "
+                    "the log yet"
+                )
             if served_sha256 is None:
                 reasons.append("the served file is unknown")
             elif served_sha256 != binding.served_sha256:
                 reasons.append("the served file is not the one that was verified")
-        if feed is not None:
-            reasons.append(feed)
+        reasons.extend(r for r in (log, feed) if r is not None)
         results[track_id] = GateResult(
             track_id=track_id,
             visible=not reasons,

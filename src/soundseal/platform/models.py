@@ -9,7 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from soundseal.db.base import UTCDateTime
 
-__all__ = ["Binding", "FeedState", "PlatformBase", "Revocation"]
+__all__ = ["Binding", "FeedState", "LogPin", "LoggedCertificate", "PlatformBase", "Revocation"]
 
 
 class PlatformBase(DeclarativeBase):
@@ -62,3 +62,32 @@ class FeedState(PlatformBase):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class LogPin(PlatformBase):
+    """The registry's log as this platform verified it: one row.
+
+    `log_key` is the signed-note verifier key the operator pinned (its name is the log's
+    origin, which ends in the mode). `verified` is the `VerifiedLog` the poller last accepted,
+    as JSON (None before the first verified poll). `failure` is set when a poll caught the log
+    lying (a fork, a rollback, a bad signature, a feed that disagrees with the log): the
+    refusal's class, sentence and evidence (both checkpoints, as received), as JSON. While it
+    is set every seal is hidden and no poll runs, until an operator clears it.
+    """
+
+    __tablename__ = "soundseal_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    log_key: Mapped[str] = mapped_column(Text)
+    verified: Mapped[str | None] = mapped_column(Text)
+    failure: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoggedCertificate(PlatformBase):
+    """A certificate whose issuance statement the poller verified in the log, and where."""
+
+    __tablename__ = "soundseal_logged_certificates"
+
+    certificate_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    issued_index: Mapped[int] = mapped_column(Integer)

@@ -62,6 +62,8 @@ def seed_registry(url: str, count: int) -> tuple[str, list[str]]:
             "type": "sound_recording",
             "declaration_text": "Original Work",
             "status": "revoked",
+            "revoked_at": now,
+            "revocation_reason": "Benchmark",
             "issued_at": now,
             "updated_at": now,
             "version": 2,
@@ -152,11 +154,14 @@ def run(args: argparse.Namespace, work: Path) -> None:
     url = f"http://127.0.0.1:{port}"
     store = open_store(store_url)
     try:
-        for _ in range(100):
+        # Start-up signs the seeded feed into the log (`soundseal log rebuild`): a while.
+        for _ in range(1200):
             try:
                 httpx.get(f"{url}/api/v1/certificates/cer_test_synthetic", timeout=1)
                 break
             except httpx.TransportError:
+                if server.poll() is not None:
+                    raise SystemExit("the registry did not start") from None
                 time.sleep(0.1)
         with Client(key, url) as registry:
             pin_log_key(store.sessions, registry.log_state("live")["verifier_key"])

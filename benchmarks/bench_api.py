@@ -39,7 +39,6 @@ from soundseal.ids import new_certificate_id
 from soundseal.registry.accounts.services import create_account
 from soundseal.registry.keys.services import create_key
 from soundseal.registry.models import Certificate
-from soundseal.settings import load_settings
 
 LUA = """
 local paths = {}
@@ -98,9 +97,9 @@ def seed(url: str, count: int) -> tuple[str, list[str], list[str]]:
 
 def bench_app() -> FastAPI:
     """The soundseal app plus a bare endpoint, in one process."""
-    from soundseal.app import create_app
+    from soundseal.app import create_server_app
 
-    app = create_app(load_settings())
+    app = create_server_app()
 
     @app.get("/bench/bare")
     async def bare() -> dict[str, str]:

@@ -63,7 +63,7 @@ def serve(
         err=True,
     )
     uvicorn.run(
-        "soundseal.app:create_app",
+        "soundseal.app:create_server_app",
         factory=True,
         host=host,
         port=port,

@@ -26,16 +26,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import NamedTuple
 
-from soundseal.transparency.checkpoint import ROOT_HASH_SIZE
+from soundseal.transparency.checkpoint import check_tree_head, note_text_lines, read_tree_head
 from soundseal.transparency.note import open_note
 from soundseal.transparency.note_errors import MalformedRevocations, WrongOrigin
 from soundseal.transparency.note_fields import (
-    MAX_UINT64,
-    decode_base64,
     encode_base64,
     has_control_characters,
     is_utf8,
-    parse_decimal,
 )
 from soundseal.transparency.note_keys import Verifier
 
@@ -73,11 +70,8 @@ class RevocationSnapshot:
     def __post_init__(self) -> None:
         if not _is_token(self.origin):
             raise MalformedRevocations("the origin is one line without spaces")
-        if isinstance(self.size, bool) or not 0 <= self.size <= MAX_UINT64:
-            raise MalformedRevocations("the tree size is a number from 0 to 2**64 - 1")
-        if len(self.root_hash) != ROOT_HASH_SIZE:
-            raise MalformedRevocations(f"the root hash is {ROOT_HASH_SIZE} bytes")
-        object.__setattr__(self, "root_hash", bytes(self.root_hash))
+        root_hash = check_tree_head(self.size, self.root_hash, MalformedRevocations)
+        object.__setattr__(self, "root_hash", root_hash)
         revoked = tuple(self.revoked)
         object.__setattr__(self, "revoked", revoked)
         if not all(_is_token(ident) for ident in revoked):
@@ -106,25 +100,13 @@ class RevocationSnapshot:
     @classmethod
     def parse(cls, text: str | bytes) -> RevocationSnapshot:
         """The snapshot whose note text (not the signed note) is `text`, read strictly."""
-        if isinstance(text, bytes):
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise MalformedRevocations("a snapshot is UTF-8") from exc
-        if not text.endswith("\n"):
-            raise MalformedRevocations("a snapshot's text ends in a newline")
-        lines = text[:-1].split("\n")
+        lines = note_text_lines(text, MalformedRevocations, "a snapshot")
         if len(lines) < 4 or lines[0] != REVOCATIONS_V1:
             raise MalformedRevocations(
                 f"a snapshot starts {REVOCATIONS_V1!r}, then an origin, a size and a root"
             )
         _, origin, size_line, root_line, *revoked = lines
-        size = parse_decimal(size_line)
-        if size is None:
-            raise MalformedRevocations("the tree size is a decimal without leading zeros")
-        root_hash = decode_base64(root_line)
-        if root_hash is None:
-            raise MalformedRevocations("the root hash is canonical base64")
+        size, root_hash = read_tree_head(size_line, root_line, MalformedRevocations)
         return cls(origin, size, root_hash, tuple(revoked))
 
 

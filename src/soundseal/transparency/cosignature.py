@@ -31,16 +31,15 @@ from soundseal.transparency.note import NoteSignature, open_note, parse_signatur
 from soundseal.transparency.note_errors import (
     MalformedCheckpoint,
     MalformedCosignature,
-    MalformedKey,
     MalformedNote,
     UnverifiedNote,
 )
-from soundseal.transparency.note_fields import is_valid_key_name
 from soundseal.transparency.note_keys import (
     ED25519_KEY_SIZE,
     ED25519_SIGNATURE_SIZE,
     compute_key_id,
     format_vkey,
+    named_public_key,
     parse_vkey,
 )
 
@@ -136,15 +135,7 @@ class CosignatureVerifier:
     _key: Ed25519PublicKey = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not is_valid_key_name(self.name):
-            raise MalformedKey("a key name is non-empty, without spaces, '+' or control characters")
-        if len(self.public_key) != ED25519_KEY_SIZE:
-            raise MalformedKey(f"an Ed25519 public key is {ED25519_KEY_SIZE} bytes")
-        try:
-            key = Ed25519PublicKey.from_public_bytes(self.public_key)
-        except ValueError as exc:
-            raise MalformedKey("not an Ed25519 public key") from exc
-        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_key", named_public_key(self.name, self.public_key))
 
     @classmethod
     def parse(cls, text: str) -> CosignatureVerifier:

@@ -40,6 +40,7 @@ __all__ = [
     "compute_key_id",
     "format_key_id",
     "format_vkey",
+    "named_public_key",
     "parse_vkey",
 ]
 
@@ -139,6 +140,19 @@ def _check_key(
     return key[1:]
 
 
+def named_public_key(name: str, public_key: bytes) -> Ed25519PublicKey:
+    """The Ed25519 key of a verifier key named `name`, once name and key are well formed
+    (note keys and cosignature keys alike)."""
+    if not is_valid_key_name(name):
+        raise MalformedKey("a key name is non-empty, without spaces, '+' or control characters")
+    if len(public_key) != ED25519_KEY_SIZE:
+        raise MalformedKey(f"an Ed25519 public key is {ED25519_KEY_SIZE} bytes")
+    try:
+        return Ed25519PublicKey.from_public_bytes(public_key)
+    except ValueError as exc:
+        raise MalformedKey("not an Ed25519 public key") from exc
+
+
 def _public_bytes(key: Ed25519PublicKey) -> bytes:
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
@@ -152,15 +166,7 @@ class VerifierKey:
     _key: Ed25519PublicKey = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not is_valid_key_name(self.name):
-            raise MalformedKey("a key name is non-empty, without spaces, '+' or control characters")
-        if len(self.public_key) != ED25519_KEY_SIZE:
-            raise MalformedKey(f"an Ed25519 public key is {ED25519_KEY_SIZE} bytes")
-        try:
-            key = Ed25519PublicKey.from_public_bytes(self.public_key)
-        except ValueError as exc:
-            raise MalformedKey("not an Ed25519 public key") from exc
-        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_key", named_public_key(self.name, self.public_key))
 
     @classmethod
     def parse(cls, text: str) -> VerifierKey:

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from soundseal.transparency.checkpoint import Checkpoint
@@ -35,12 +36,9 @@ from soundseal.transparency.note_errors import (
     UnverifiedNote,
 )
 from soundseal.transparency.note_keys import (
-    ED25519_KEY_SIZE,
     ED25519_SIGNATURE_SIZE,
+    NamedEd25519Key,
     compute_key_id,
-    format_vkey,
-    named_public_key,
-    parse_vkey,
 )
 
 __all__ = [
@@ -124,34 +122,13 @@ def parse_cosignature_line(line: str) -> Cosignature:
 
 
 @dataclass(frozen=True)
-class CosignatureVerifier:
+class CosignatureVerifier(NamedEd25519Key):
     """A witness's cosignature/v1 key: its name and 32-byte Ed25519 public key.
 
     A note `Verifier`: pass it to `open_note` with a checkpoint to check its cosignature.
     """
 
-    name: str
-    public_key: bytes
-    _key: Ed25519PublicKey = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_key", named_public_key(self.name, self.public_key))
-
-    @classmethod
-    def parse(cls, text: str) -> CosignatureVerifier:
-        """The key `text` spells as a vkey of type 0x04: `<name>+<hex ID>+base64(0x04 || key)`."""
-        return cls(*parse_vkey(text, COSIGNATURE_V1, ED25519_KEY_SIZE))
-
-    @property
-    def key_id(self) -> int:
-        return compute_key_id(self.name, COSIGNATURE_V1, self.public_key)
-
-    def format(self) -> str:
-        """The vkey text `parse` reads."""
-        return format_vkey(self.name, COSIGNATURE_V1, self.public_key)
-
-    def __str__(self) -> str:
-        return self.format()
+    ALGORITHM: ClassVar[int] = COSIGNATURE_V1
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         """Whether `signature` (time and signature) cosigns `message`, a checkpoint's text."""

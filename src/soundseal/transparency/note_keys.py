@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol, Self
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -33,6 +33,7 @@ __all__ = [
     "ED25519",
     "ED25519_KEY_SIZE",
     "ED25519_SIGNATURE_SIZE",
+    "NamedEd25519Key",
     "Signer",
     "SignerKey",
     "Verifier",
@@ -158,8 +159,11 @@ def _public_bytes(key: Ed25519PublicKey) -> bytes:
 
 
 @dataclass(frozen=True)
-class VerifierKey:
-    """An Ed25519 note verifier key: a name and a 32-byte public key (RFC 8032 encoding)."""
+class NamedEd25519Key:
+    """A verifier key text's parts: a name and a 32-byte Ed25519 public key, under the
+    signature type byte `ALGORITHM` of its subclass (a note key, a cosignature key)."""
+
+    ALGORITHM: ClassVar[int]
 
     name: str
     public_key: bytes
@@ -169,21 +173,28 @@ class VerifierKey:
         object.__setattr__(self, "_key", named_public_key(self.name, self.public_key))
 
     @classmethod
-    def parse(cls, text: str) -> VerifierKey:
-        """The key `text` spells as `<name>+<hex key ID>+base64(0x01 || public key)`."""
-        name, public_key = parse_vkey(text, ED25519, ED25519_KEY_SIZE)
+    def parse(cls, text: str) -> Self:
+        """The key `text` spells as `<name>+<hex key ID>+base64(<type> || public key)`."""
+        name, public_key = parse_vkey(text, cls.ALGORITHM, ED25519_KEY_SIZE)
         return cls(name, public_key)
 
     @property
     def key_id(self) -> int:
-        return compute_key_id(self.name, ED25519, self.public_key)
+        return compute_key_id(self.name, self.ALGORITHM, self.public_key)
 
     def format(self) -> str:
         """The vkey text `parse` reads."""
-        return format_vkey(self.name, ED25519, self.public_key)
+        return format_vkey(self.name, self.ALGORITHM, self.public_key)
 
     def __str__(self) -> str:
         return self.format()
+
+
+@dataclass(frozen=True)
+class VerifierKey(NamedEd25519Key):
+    """An Ed25519 note verifier key: a name and a 32-byte public key (RFC 8032 encoding)."""
+
+    ALGORITHM: ClassVar[int] = ED25519
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         if len(signature) != ED25519_SIGNATURE_SIZE:
